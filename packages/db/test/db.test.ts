@@ -1,0 +1,111 @@
+import test from 'ava';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { availableBackends, freshDatabase } from '@gatehouse/testkit';
+import { ConnectionLostError, UniqueViolationError, createDatabase, createPgDatabase, createPgliteDatabase, migrate, type Migration } from '../src/index.js';
+
+const migrations: Migration[] = [
+  { name: '001-people.sql', sql: 'CREATE TABLE people (id serial PRIMARY KEY, email text NOT NULL CONSTRAINT people_email_key UNIQUE);' },
+  { name: '002-people-name.sql', sql: "ALTER TABLE people ADD COLUMN name text NOT NULL DEFAULT '';\nCREATE INDEX people_name ON people (name);" },
+];
+
+for (const backend of await availableBackends()) {
+  test(`${backend}: migrate twice → applies each file once and records it`, async (t) => {
+    const { db, cleanup } = await freshDatabase(backend);
+    t.teardown(cleanup);
+    t.deepEqual((await migrate(db, migrations)).applied, ['001-people.sql', '002-people-name.sql']);
+    t.deepEqual((await migrate(db, migrations)).applied, []);
+    const { rows } = await db.query<{ name: string }>('SELECT name FROM schema_migrations ORDER BY name');
+    t.deepEqual(rows.map((r) => r.name), ['001-people.sql', '002-people-name.sql']);
+  });
+
+  test(`${backend}: an applied migration edited afterwards → refused`, async (t) => {
+    const { db, cleanup } = await freshDatabase(backend);
+    t.teardown(cleanup);
+    await migrate(db, migrations);
+    const edited = [migrations[0]!, { ...migrations[1]!, sql: migrations[1]!.sql + '\n-- edit' }];
+    await t.throwsAsync(migrate(db, edited), { message: /002-people-name.sql was changed after it was applied/ });
+  });
+
+  test(`${backend}: a failing migration → nothing of that run is applied`, async (t) => {
+    const { db, cleanup } = await freshDatabase(backend);
+    t.teardown(cleanup);
+    await t.throwsAsync(migrate(db, [...migrations, { name: '003-bad.sql', sql: 'ALTER TABLE nope ADD COLUMN x int;' }]));
+    const { rows } = await db.query("SELECT to_regclass('people') AS t");
+    t.is(rows[0]?.t, null);
+  });
+
+  test(`${backend}: duplicate unique value → UniqueViolationError naming the constraint`, async (t) => {
+    const { db, cleanup } = await freshDatabase(backend);
+    t.teardown(cleanup);
+    await migrate(db, migrations);
+    await db.query('INSERT INTO people (email) VALUES ($1)', ['a@example.com']);
+    const error = await t.throwsAsync(db.query('INSERT INTO people (email) VALUES ($1)', ['a@example.com']), {
+      instanceOf: UniqueViolationError,
+    });
+    t.is(error?.constraint, 'people_email_key');
+  });
+
+  test(`${backend}: transaction that throws → rolled back; one that resolves → committed`, async (t) => {
+    const { db, cleanup } = await freshDatabase(backend);
+    t.teardown(cleanup);
+    await migrate(db, migrations);
+    await t.throwsAsync(
+      db.transaction(async (tx) => {
+        await tx.query('INSERT INTO people (email) VALUES ($1)', ['gone@example.com']);
+        throw new Error('changed my mind');
+      }),
+      { message: 'changed my mind' },
+    );
+    const id = await db.transaction(async (tx) => {
+      const { rows } = await tx.query<{ id: number }>('INSERT INTO people (email) VALUES ($1) RETURNING id', ['kept@example.com']);
+      return rows[0]!.id;
+    });
+    const { rows } = await db.query<{ email: string; id: number }>('SELECT id, email FROM people');
+    t.deepEqual(rows, [{ id, email: 'kept@example.com' }]);
+  });
+
+  test(`${backend}: parameters are values, never SQL`, async (t) => {
+    const { db, cleanup } = await freshDatabase(backend);
+    t.teardown(cleanup);
+    await migrate(db, migrations);
+    const evil = "x'); DROP TABLE people; --";
+    await db.query('INSERT INTO people (email) VALUES ($1)', [evil]);
+    const { rows } = await db.query<{ email: string }>('SELECT email FROM people');
+    t.deepEqual(rows, [{ email: evil }]);
+  });
+}
+
+test('postgres: two replicas migrating at once → each file applied exactly once', async (t) => {
+  const backends = await availableBackends();
+  if (!backends.includes('postgres')) return t.fail('needs a Postgres server (DATABASE_URL)');
+  const { url, cleanup } = await freshDatabase('postgres');
+  t.teardown(cleanup);
+  const replicas = Array.from({ length: 4 }, () => createPgDatabase({ url: url! }));
+  t.teardown(() => Promise.all(replicas.map((r) => r.close())));
+  const results = await Promise.all(replicas.map((r) => migrate(r, migrations)));
+  t.deepEqual(results.flatMap((r) => r.applied).sort(), ['001-people.sql', '002-people-name.sql']);
+});
+
+test('postgres: server unreachable → ConnectionLostError, quickly', async (t) => {
+  const db = createPgDatabase({ url: 'postgres://postgres@127.0.0.1:1/none', connectTimeoutMs: 500 });
+  t.teardown(() => db.close());
+  const started = Date.now();
+  const error = await t.throwsAsync(db.query('SELECT 1'), { instanceOf: ConnectionLostError });
+  t.true(error?.unavailable);
+  t.true(Date.now() - started < 2000);
+});
+
+test('pglite with a data directory → data survives a restart', async (t) => {
+  const dataDir = join(mkdtempSync(join(tmpdir(), 'pglite-')), 'data');
+  const first = await createPgliteDatabase(dataDir);
+  await migrate(first, migrations);
+  await first.query('INSERT INTO people (email) VALUES ($1)', ['kept@example.com']);
+  await first.close();
+  const second = await createDatabase({ dataDir });
+  t.teardown(() => second.close());
+  t.is(second.kind, 'pglite');
+  const { rows } = await second.query<{ email: string }>('SELECT email FROM people');
+  t.deepEqual(rows, [{ email: 'kept@example.com' }]);
+});

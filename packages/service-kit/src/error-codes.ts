@@ -1,0 +1,36 @@
+/**
+ * Every error code Gatehouse answers with, in one list. Codes are a public
+ * contract: clients branch on them, so never rename one; add a new one instead.
+ */
+export const errorCodes = {
+  // Request shape
+  malformed_json: { status: 400, message: 'The request body is not valid JSON.' },
+  duplicate_field: { status: 400, message: 'A field appears more than once in the request.' },
+  forbidden_field: { status: 400, message: 'The request contains a field name that is not allowed.' },
+  unknown_field: { status: 400, message: 'The request contains a field this endpoint does not accept.' },
+  validation_failed: { status: 400, message: 'Some fields are missing or invalid.' },
+  unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },
+  payload_too_large: { status: 413, message: 'The request body is too large.' },
+  not_found: { status: 404, message: 'Nothing lives at this address.' },
+  method_not_allowed: { status: 405, message: 'This method is not allowed here.' },
+
+  // Credentials and tokens
+  invalid_credentials: { status: 401, message: 'The username, email or password is wrong.' },
+  email_not_confirmed: { status: 403, message: 'Confirm your email address before you log in.' },
+  invalid_token: { status: 401, message: 'The access token is missing, invalid, expired or revoked.' },
+  invalid_refresh_token: { status: 401, message: 'The refresh token is invalid, expired or revoked.' },
+  invalid_or_expired_token: { status: 400, message: 'This link is invalid or has expired.' },
+  invalid_client: { status: 401, message: 'The service credential is missing or wrong.' },
+  unsupported_grant_type: { status: 400, message: 'grant_type must be "password" or "refresh_token".' },
+  username_taken: { status: 409, message: 'That username is taken.' },
+  too_many_requests: { status: 429, message: 'Too many attempts. Try again later.' },
+
+  // Browser
+  csrf_failed: { status: 403, message: 'The form expired or came from another site. Please try again.' },
+
+  // Faults
+  service_unavailable: { status: 503, message: 'A dependency is unavailable. Try again shortly.' },
+  unexpected_failure: { status: 500, message: 'Something went wrong on our side.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof errorCodes;

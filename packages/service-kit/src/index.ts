@@ -1,0 +1,14 @@
+export { errorCodes, type ErrorCode } from './error-codes.js';
+export { AppError, isAppError, type AppErrorOptions, type FieldError } from './app-error.js';
+export { systemClock, ManualClock, type Clock } from './clock.js';
+export { createLogger, redactPaths, redactUrl, type Logger, type CreateLoggerOptions } from './logger.js';
+export { parseStrictJson } from './strict-json.js';
+export { bodyParser, type BodyParserOptions } from './body-parser.js';
+export { requestId } from './request-id.js';
+export { errorHandler, toProblem, type Problem } from './error-handler.js';
+export { createMetrics, type Metrics } from './metrics.js';
+export { healthRoutes, type ReadinessCheck } from './health.js';
+export { createService, type Service, type ServiceOptions } from './create-service.js';
+export { serve, exitOnSignals, type Running, type ServeOptions } from './serve.js';
+export { loadConfig, loadConfigOrExit, describeConfig, configFields, ConfigError, type Env, type ConfigDoc } from './config.js';
+export { validate } from './validate.js';

@@ -1,0 +1,35 @@
+import test from 'ava';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { request } from 'node:http';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const fixture = fileURLToPath(new URL('fixtures/example-server.ts', import.meta.url));
+
+function get(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    request(url, { agent: false }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+test('SIGTERM with slow requests in flight → they finish 200, new connections are refused, exit 0', async (t) => {
+  const child = spawn(process.execPath, [...process.execArgv, fixture], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [url] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+  const inFlight = Array.from({ length: 10 }, () => get(`${url}/slow?ms=800`));
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  await t.throwsAsync(get(`${url}/healthz`), { code: 'ECONNREFUSED' });
+  const results = await Promise.all(inFlight);
+  t.deepEqual(results.map((r) => r.status), Array(10).fill(200));
+  const [code] = (await exited) as [number];
+  t.is(code, 0);
+});

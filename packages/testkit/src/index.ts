@@ -1,0 +1,5 @@
+export { freshDatabase, availableBackends, postgresServer, type Backend, type TestDatabase } from './database.js';
+export { freshRedis, redisServer, type TestRedis, type RedisSource } from './redis.js';
+export { testNeeding } from './needs.js';
+export { listen, type TestServer } from './server.js';
+export { captureLogs, type CapturedLogs } from './logs.js';
