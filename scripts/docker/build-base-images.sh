@@ -61,6 +61,15 @@ Dir::Cache::pkgcache "";
 Dir::Cache::srcpkgcache "";
 EOF
   echo 'Acquire::Languages "none";' >"$root/etc/apt/apt.conf.d/docker-no-languages"
+  # Machines whose egress goes through a TLS-inspecting proxy trust its CA locally; without it
+  # npm (https) fails inside builds with SELF_SIGNED_CERT_IN_CHAIN. Certificates only, no keys.
+  local crt
+  for crt in /usr/local/share/ca-certificates/*.crt; do
+    [[ -f $crt ]] || continue
+    log "debian: trusting host CA $(basename "$crt")"
+    cp "$crt" "$root/usr/local/share/ca-certificates/"
+  done
+  chroot "$root" update-ca-certificates >/dev/null 2>&1
   # debootstrap copies these from the host; Docker provides its own per container.
   : >"$root/etc/resolv.conf"
   rm -f "$root/etc/hostname"

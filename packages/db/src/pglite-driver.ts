@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { translateError } from './errors.js';
 import type { Database, Queryable } from './types.js';
@@ -8,6 +9,7 @@ import type { Database, Queryable } from './types.js';
  * connection until it ends, so callers see the same semantics as pg.
  */
 export async function createPgliteDatabase(dataDir?: string): Promise<Database> {
+  if (dataDir) await mkdir(dataDir, { recursive: true });
   const db = await PGlite.create(dataDir ? { dataDir } : {});
   const queryable = (target: PGlite | Transaction): Queryable => ({
     async query(sql, params) {

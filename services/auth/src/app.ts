@@ -1,0 +1,29 @@
+import { createService, type Service } from '@gatehouse/service-kit';
+import type { AuthDeps } from './deps.js';
+import { emailRoutes } from './routes/email.js';
+import { introspectRoutes } from './routes/introspect.js';
+import { jwksRoutes } from './routes/jwks.js';
+import { logoutRoutes } from './routes/logout.js';
+import { meRoutes } from './routes/me.js';
+import { passwordRoutes } from './routes/password.js';
+import { signupRoutes } from './routes/signup.js';
+import { tokenRoutes } from './routes/token.js';
+
+const routeModules = [signupRoutes, emailRoutes, tokenRoutes, meRoutes, logoutRoutes, passwordRoutes, introspectRoutes, jwksRoutes];
+
+/** The auth service's HTTP face, built from its dependencies. It never listens. */
+export function createAuthApp(deps: AuthDeps): Service {
+  const app = createService({
+    name: 'auth',
+    logger: deps.logger,
+    // The token endpoint takes OAuth's form encoding as well as JSON.
+    forms: true,
+    bodyLimit: 16 * 1024,
+    readiness: { database: () => deps.db.ping() },
+  });
+  for (const routes of routeModules) {
+    const router = routes(deps);
+    app.use(router.routes()).use(router.allowedMethods());
+  }
+  return app;
+}

@@ -1,0 +1,42 @@
+import type { Database } from '@gatehouse/db';
+import type { Clock, Logger } from '@gatehouse/service-kit';
+import type { Audit } from './domain/audit.js';
+import type { Throttle } from './domain/throttle.js';
+import type { CommonPasswords } from './passwords/password-policy.js';
+import type { PasswordHasher } from './passwords/password-hasher.js';
+import type { AccessTokens } from './tokens/access-tokens.js';
+import type { KeyStore } from './tokens/key-store.js';
+import type { RefreshSettings } from './tokens/refresh-tokens.js';
+import type { TokenStatus } from './tokens/token-status.js';
+
+export interface AuthSettings {
+  publicUrl: string;
+  accessTtlSeconds: number;
+  refresh: RefreshSettings;
+  confirmTtlMs: number;
+  resetTtlMs: number;
+  serviceSecret: string;
+}
+
+/** Everything the auth app needs, built once by the runtime and passed in. */
+export interface AuthDeps {
+  settings: AuthSettings;
+  db: Database;
+  logger: Logger;
+  clock: Clock;
+  passwords: PasswordHasher;
+  commonPasswords: CommonPasswords;
+  keys: KeyStore;
+  accessTokens: AccessTokens;
+  tokenStatus: TokenStatus;
+  throttle: Throttle;
+  audit: Audit;
+  /** Wakes the outbox worker after a mail was queued. */
+  mailQueued: () => void;
+}
+
+export const link = (settings: AuthSettings, path: string, token?: string) => {
+  const url = new URL(path, settings.publicUrl);
+  if (token) url.searchParams.set('token', token);
+  return url.toString();
+};

@@ -1,0 +1,101 @@
+import { AppError } from '@gatehouse/service-kit';
+import type { AuthDeps } from '../deps.js';
+import type { AccessClaims } from '../tokens/access-tokens.js';
+import { revokeAllFamilies, revokeFamily, rotate, startFamily } from '../tokens/refresh-tokens.js';
+import { accountPolicy, ipPolicy, throttleKeys } from './throttle.js';
+import { findUserById, findUserByLogin } from './users.js';
+
+export interface TokenResponse {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  refresh_token: string;
+}
+
+/**
+ * The password grant. An unknown user and a wrong password take the same
+ * path and the same time (a dummy hash is checked), and both count against
+ * the client's IP and the named account; locked keys are refused before any
+ * hashing, so a locked account costs an attacker's requests nothing of ours.
+ */
+export async function passwordGrant(deps: AuthDeps, identifier: string, password: string, ip: string): Promise<TokenResponse> {
+  const { throttle } = deps;
+  const user = await findUserByLogin(deps.db, identifier);
+  // Keyed by user id when the account exists, so its username and email share one counter.
+  const accountKey = user ? throttleKeys.user(user.id) : throttleKeys.account(identifier);
+  const keys = [throttleKeys.ip(ip), accountKey];
+  const wait = await throttle.retryAfter(keys);
+  if (wait > 0) {
+    await deps.audit(deps.db, 'login_locked', { userId: user?.id, ip, details: { retry_after: wait } });
+    throw new AppError('too_many_requests', {
+      message: `Too many failed attempts. Try again in ${wait} seconds.`,
+      headers: { 'Retry-After': String(wait) },
+    });
+  }
+  const ok = user ? await deps.passwords.verify(password, user.password_hash) : await deps.passwords.verifyDummy(password);
+  if (!user || !ok) {
+    await throttle.recordFailure(throttleKeys.ip(ip), ipPolicy);
+    await throttle.recordFailure(accountKey, accountPolicy);
+    await deps.audit(deps.db, 'login_failed', { userId: user?.id, ip });
+    throw new AppError('invalid_credentials');
+  }
+  await throttle.reset(accountKey);
+  if (!user.email_verified_at) throw new AppError('email_not_confirmed');
+  const now = deps.clock.now();
+  const refresh = await deps.db.transaction(async (tx) => {
+    const family = await startFamily(tx, user.id, now, deps.settings.refresh);
+    await deps.audit(tx, 'login_succeeded', { userId: user.id, ip, details: { session: family.familyId } });
+    return family;
+  });
+  return tokenResponse(deps, user.id, refresh.familyId, refresh.token);
+}
+
+/** The refresh grant: rotate, and on reuse revoke the whole session. */
+export async function refreshGrant(deps: AuthDeps, presented: string, ip: string): Promise<TokenResponse> {
+  const now = deps.clock.now();
+  const result = await deps.db.transaction(async (tx) => {
+    const rotated = await rotate(tx, presented, now, deps.settings.refresh);
+    if (!rotated.ok && rotated.reason === 'reused') {
+      await deps.audit(tx, 'refresh_reuse_detected', { userId: rotated.userId, ip, details: { session: rotated.familyId } });
+    }
+    return rotated;
+  });
+  if (!result.ok) {
+    if (result.reason === 'reused') await deps.tokenStatus.sessionRevoked(result.familyId);
+    throw new AppError('invalid_refresh_token');
+  }
+  return tokenResponse(deps, result.userId, result.familyId, result.token);
+}
+
+function tokenResponse(deps: AuthDeps, userId: string, sessionId: string, refreshToken: string): TokenResponse {
+  const { token } = deps.accessTokens.issue({ userId, sessionId });
+  return { access_token: token, token_type: 'Bearer', expires_in: deps.settings.accessTtlSeconds, refresh_token: refreshToken };
+}
+
+/**
+ * Ends the caller's session: its access token is blacklisted until it
+ * expires and its refresh family revoked. `global` ends every session of
+ * the user, and refuses every access token issued before now.
+ */
+export async function logout(deps: AuthDeps, claims: AccessClaims, scope: 'local' | 'global', ip: string): Promise<void> {
+  const now = deps.clock.now();
+  const validFrom = Math.floor(now.getTime() / 1000);
+  await deps.db.transaction(async (tx) => {
+    await revokeFamily(tx, claims.sid, now);
+    if (scope === 'global') {
+      await revokeAllFamilies(tx, claims.sub, now);
+      await tx.query('UPDATE users SET sessions_valid_from = $2, updated_at = $3 WHERE id = $1', [claims.sub, validFrom, now]);
+    }
+    await deps.audit(tx, scope === 'global' ? 'logout_global' : 'logout', { userId: claims.sub, ip, details: { session: claims.sid } });
+  });
+  await deps.tokenStatus.revokeJti(deps.db, claims.jti, new Date(claims.exp * 1000));
+  await deps.tokenStatus.sessionRevoked(claims.sid);
+  if (scope === 'global') await deps.tokenStatus.userSessionsCut(claims.sub, validFrom);
+}
+
+/** The signed-in user, for /v1/me. */
+export async function currentUser(deps: AuthDeps, claims: AccessClaims) {
+  const user = await findUserById(deps.db, claims.sub);
+  if (!user) throw new AppError('invalid_token');
+  return user;
+}

@@ -1,0 +1,78 @@
+import type { Clock } from '@gatehouse/service-kit';
+import type { Database } from '@gatehouse/db';
+
+export interface ThrottlePolicy {
+  /** Failures before the first lock. */
+  threshold: number;
+  /** First lock length; each further failure doubles it. */
+  baseLockMs: number;
+  maxLockMs: number;
+  /** Failures older than this are forgotten. */
+  windowMs: number;
+}
+
+export const accountPolicy: ThrottlePolicy = { threshold: 5, baseLockMs: 15_000, maxLockMs: 15 * 60_000, windowMs: 15 * 60_000 };
+export const ipPolicy: ThrottlePolicy = { threshold: 20, baseLockMs: 15_000, maxLockMs: 15 * 60_000, windowMs: 15 * 60_000 };
+
+/**
+ * Failure counters with exponential lockout, kept in Postgres so every
+ * replica sees the same counts. Locks expire by themselves; a success
+ * clears the account's counter.
+ */
+export class Throttle {
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Seconds until every one of these keys is unlocked; 0 when none is locked. */
+  async retryAfter(keys: string[]): Promise<number> {
+    const now = this.clock.now();
+    const { rows } = await this.db.query<{ locked_until: Date }>(
+      'SELECT locked_until FROM throttle WHERE key = ANY($1) AND locked_until > $2',
+      [keys, now],
+    );
+    const until = Math.max(0, ...rows.map((r) => new Date(r.locked_until).getTime()));
+    return until > now.getTime() ? Math.ceil((until - now.getTime()) / 1000) : 0;
+  }
+
+  async recordFailure(key: string, policy: ThrottlePolicy): Promise<void> {
+    const now = this.clock.now();
+    const staleBefore = new Date(now.getTime() - policy.windowMs);
+    const { rows } = await this.db.query<{ failures: number }>(
+      `INSERT INTO throttle (key, failures, updated_at) VALUES ($1, 1, $2)
+       ON CONFLICT (key) DO UPDATE SET
+         failures = CASE WHEN throttle.updated_at < $3 THEN 1 ELSE throttle.failures + 1 END,
+         updated_at = $2
+       RETURNING failures`,
+      [key, now, staleBefore],
+    );
+    const failures = rows[0]!.failures;
+    if (failures >= policy.threshold) {
+      const lockMs = Math.min(policy.maxLockMs, policy.baseLockMs * 2 ** (failures - policy.threshold));
+      await this.db.query('UPDATE throttle SET locked_until = $2 WHERE key = $1', [key, new Date(now.getTime() + lockMs)]);
+    }
+  }
+
+  /** Locks a key for a fixed time regardless of count: one mail a minute per address. */
+  async lockFor(key: string, ms: number): Promise<void> {
+    const now = this.clock.now();
+    await this.db.query(
+      `INSERT INTO throttle (key, failures, locked_until, updated_at) VALUES ($1, 0, $2, $3)
+       ON CONFLICT (key) DO UPDATE SET locked_until = $2, updated_at = $3`,
+      [key, new Date(now.getTime() + ms), now],
+    );
+  }
+
+  async reset(key: string): Promise<void> {
+    await this.db.query('DELETE FROM throttle WHERE key = $1', [key]);
+  }
+}
+
+/** Keys for one identifier: case variants of it share a counter. */
+export const throttleKeys = {
+  ip: (ip: string) => `ip:${ip}`,
+  account: (identifier: string) => `account:${identifier.toLowerCase()}`,
+  user: (userId: string) => `user:${userId}`,
+  mail: (purpose: string, email: string) => `mail:${purpose}:${email.toLowerCase()}`,
+};

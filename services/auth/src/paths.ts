@@ -1,0 +1,7 @@
+import { fileURLToPath } from 'node:url';
+
+// src/ in development and dist/ in images both sit one level below the package root.
+const root = new URL('../', import.meta.url);
+
+export const migrationsDir = fileURLToPath(new URL('migrations/', root));
+export const commonPasswordsFile = fileURLToPath(new URL('data/common-passwords.txt', root));

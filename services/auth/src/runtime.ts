@@ -1,0 +1,120 @@
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import nodemailer, { type Transporter } from 'nodemailer';
+import { createDatabase, migrate, readMigrations, type Database } from '@gatehouse/db';
+import { createLogger, systemClock, type Clock, type Logger, type Service } from '@gatehouse/service-kit';
+import { createAuthApp } from './app.js';
+import type { AuthConfig } from './config.js';
+import type { AuthDeps } from './deps.js';
+import { createAudit } from './domain/audit.js';
+import { Throttle } from './domain/throttle.js';
+import { MailWorker } from './mail/mail-worker.js';
+import { HashPool } from './passwords/hash-pool.js';
+import { createPasswordHasher } from './passwords/password-hasher.js';
+import { loadCommonPasswords } from './passwords/password-policy.js';
+import { commonPasswordsFile, migrationsDir } from './paths.js';
+import { createAccessTokens } from './tokens/access-tokens.js';
+import { loadKeyStore } from './tokens/key-store.js';
+import { createPostgresTokenStatus, createRedisTokenStatus } from './tokens/token-status.js';
+
+export interface AuthRuntime {
+  app: Service;
+  deps: AuthDeps;
+  mailWorker: MailWorker | undefined;
+  /** Closes in dependency order: worker, hash threads, Redis, database. */
+  close(): Promise<void>;
+}
+
+export interface RuntimeOverrides {
+  db?: Database;
+  logger?: Logger;
+  clock?: Clock;
+  mailTransport?: Transporter;
+  /** Prefix for every Redis key (tests give each file its own). */
+  redisPrefix?: string;
+}
+
+/** Builds every dependency from config, migrates the database and returns the app. */
+export async function createAuthRuntime(config: AuthConfig, overrides: RuntimeOverrides = {}): Promise<AuthRuntime> {
+  const logger = overrides.logger ?? createLogger({ service: 'auth', level: config.LOG_LEVEL });
+  const clock = overrides.clock ?? systemClock;
+  const db =
+    overrides.db ??
+    (await createDatabase({
+      url: config.DATABASE_URL,
+      dataDir: join(config.DATA_DIR, 'pglite'),
+      onError: (err) => logger.warn({ err: err.message }, 'idle database connection lost'),
+    }));
+  const { applied } = await migrate(db, await readMigrations(migrationsDir));
+  if (applied.length) logger.info({ applied }, 'migrations applied');
+
+  const keys = await loadKeyStore({
+    privateKeyPem: config.JWT_PRIVATE_KEY,
+    previousPublicKeysPem: config.JWT_PREVIOUS_PUBLIC_KEYS,
+    dataDir: config.DATA_DIR,
+  });
+  const pool = new HashPool(config.HASH_WORKERS);
+  const redis = config.REDIS_URL
+    ? new Redis(config.REDIS_URL, {
+        // Fail fast: a revocation check must not wait on a dead Redis, Postgres can answer.
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 0,
+        commandTimeout: 500,
+        connectTimeout: 1000,
+      })
+    : undefined;
+  redis?.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis error'));
+  const accessTtlMs = config.ACCESS_TOKEN_TTL_SECONDS * 1000;
+  const tokenStatus = redis
+    ? createRedisTokenStatus({ db, redis, prefix: overrides.redisPrefix ?? config.REDIS_PREFIX, clock, logger, ttlMs: accessTtlMs })
+    : createPostgresTokenStatus(db);
+
+  const transport = overrides.mailTransport ?? nodemailer.createTransport(config.SMTP_URL, {
+    connectionTimeout: 5000,
+    greetingTimeout: 5000,
+    socketTimeout: 15_000,
+  });
+  const mailWorker = config.MAIL_WORKER ? new MailWorker({ db, transport, from: config.MAIL_FROM, clock, logger }) : undefined;
+
+  const deps: AuthDeps = {
+    settings: {
+      publicUrl: config.PUBLIC_URL,
+      accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+      refresh: { familyTtlMs: config.REFRESH_TOKEN_TTL_SECONDS * 1000, reuseGraceMs: config.REFRESH_REUSE_GRACE_SECONDS * 1000 },
+      confirmTtlMs: config.CONFIRM_TOKEN_TTL_SECONDS * 1000,
+      resetTtlMs: config.RESET_TOKEN_TTL_SECONDS * 1000,
+      serviceSecret: config.SERVICE_SECRET,
+    },
+    db,
+    logger,
+    clock,
+    passwords: createPasswordHasher(pool, { pepper: config.PASSWORD_PEPPER, cost: config.BCRYPT_COST }),
+    commonPasswords: loadCommonPasswords(commonPasswordsFile),
+    keys,
+    accessTokens: createAccessTokens(
+      keys,
+      { issuer: config.JWT_ISSUER ?? config.PUBLIC_URL, audience: config.JWT_AUDIENCE, ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS },
+      clock,
+    ),
+    tokenStatus,
+    throttle: new Throttle(db, clock),
+    audit: createAudit(logger, clock),
+    mailQueued: () => mailWorker?.notify(),
+  };
+  mailWorker?.start();
+  const app = createAuthApp(deps);
+
+  return {
+    app,
+    deps,
+    mailWorker,
+    async close() {
+      await mailWorker?.stop();
+      transport.close();
+      await pool.close();
+      await tokenStatus.close();
+      redis?.disconnect();
+      if (!overrides.db) await db.close();
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import type { Queryable } from '@gatehouse/db';
+import { hashSecretToken, newSecretToken } from './secret-token.js';
+
+export type OneTimePurpose = 'confirm_email' | 'reset_password';
+
+export async function createOneTimeToken(q: Queryable, purpose: OneTimePurpose, userId: string, now: Date, ttlMs: number): Promise<string> {
+  const { token, hash } = newSecretToken();
+  await q.query(
+    'INSERT INTO one_time_tokens (token_hash, purpose, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)',
+    [hash, purpose, userId, now, new Date(now.getTime() + ttlMs)],
+  );
+  return token;
+}
+
+/**
+ * The user a still-valid token belongs to. With `consume`, the token is
+ * marked used in the same statement, so it works exactly once.
+ */
+export async function redeemOneTimeToken(
+  q: Queryable,
+  purpose: OneTimePurpose,
+  token: string,
+  now: Date,
+  options: { consume: boolean },
+): Promise<string | undefined> {
+  const hash = hashSecretToken(token);
+  const { rows } = options.consume
+    ? await q.query<{ user_id: string }>(
+        `UPDATE one_time_tokens SET used_at = $3
+         WHERE token_hash = $1 AND purpose = $2 AND expires_at > $3 AND used_at IS NULL RETURNING user_id`,
+        [hash, purpose, now],
+      )
+    : await q.query<{ user_id: string }>(
+        'SELECT user_id FROM one_time_tokens WHERE token_hash = $1 AND purpose = $2 AND expires_at > $3',
+        [hash, purpose, now],
+      );
+  return rows[0]?.user_id;
+}
+
+/** Other outstanding tokens of the purpose stop working once one is used (e.g. older reset links). */
+export async function retireOneTimeTokens(q: Queryable, purpose: OneTimePurpose, userId: string, now: Date): Promise<void> {
+  await q.query('UPDATE one_time_tokens SET used_at = $3 WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL', [userId, purpose, now]);
+}

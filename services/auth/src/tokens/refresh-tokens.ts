@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import type { Queryable } from '@gatehouse/db';
+import { hashSecretToken, newSecretToken } from './secret-token.js';
+
+export interface RefreshSettings {
+  /** Absolute lifetime of a family (a login session). */
+  familyTtlMs: number;
+  /** How long a rotated token may still be used: two tabs refreshing at once. */
+  reuseGraceMs: number;
+}
+
+export type RotateResult =
+  | { ok: true; token: string; userId: string; familyId: string }
+  | { ok: false; reason: 'unknown' | 'revoked' | 'expired' }
+  | { ok: false; reason: 'reused'; userId: string; familyId: string };
+
+/** Starts a login session: a new family with its first refresh token. */
+export async function startFamily(q: Queryable, userId: string, now: Date, settings: RefreshSettings) {
+  const familyId = randomUUID();
+  const { token, hash } = newSecretToken();
+  await q.query(
+    `INSERT INTO refresh_tokens (token_hash, family_id, user_id, created_at, family_expires_at) VALUES ($1, $2, $3, $4, $5)`,
+    [hash, familyId, userId, now, new Date(now.getTime() + settings.familyTtlMs)],
+  );
+  return { token, familyId };
+}
+
+/**
+ * Trades a refresh token for its successor. The UPDATE marks it rotated
+ * atomically, so two racing requests cannot both rotate it; the loser is
+ * either inside the grace window (it gets a sibling token) or a reuse,
+ * which revokes the family: a stolen token then dies with the real one.
+ */
+export async function rotate(q: Queryable, presented: string, now: Date, settings: RefreshSettings): Promise<RotateResult> {
+  const hash = hashSecretToken(presented);
+  const { rows } = await q.query<{ user_id: string; family_id: string; family_expires_at: Date; rotated_at: Date | null; revoked_at: Date | null }>(
+    `WITH current AS (SELECT * FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE)
+     UPDATE refresh_tokens r SET rotated_at = coalesce(r.rotated_at, $2)
+     FROM current c WHERE r.token_hash = c.token_hash
+     RETURNING c.user_id, c.family_id, c.family_expires_at, c.rotated_at, c.revoked_at`,
+    [hash, now],
+  );
+  const row = rows[0];
+  if (!row) return { ok: false, reason: 'unknown' };
+  if (row.revoked_at) return { ok: false, reason: 'revoked' };
+  const familyExpires = new Date(row.family_expires_at);
+  if (familyExpires <= now) return { ok: false, reason: 'expired' };
+  if (row.rotated_at && now.getTime() - new Date(row.rotated_at).getTime() > settings.reuseGraceMs) {
+    await revokeFamily(q, row.family_id, now);
+    return { ok: false, reason: 'reused', userId: row.user_id, familyId: row.family_id };
+  }
+  const next = newSecretToken();
+  await q.query(
+    `INSERT INTO refresh_tokens (token_hash, family_id, user_id, created_at, family_expires_at) VALUES ($1, $2, $3, $4, $5)`,
+    [next.hash, row.family_id, row.user_id, now, familyExpires],
+  );
+  return { ok: true, token: next.token, userId: row.user_id, familyId: row.family_id };
+}
+
+export async function revokeFamily(q: Queryable, familyId: string, now: Date): Promise<void> {
+  await q.query('UPDATE refresh_tokens SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL', [familyId, now]);
+}
+
+/** Ends every session of a user, optionally sparing one (the session that changed the password); returns the ended ones. */
+export async function revokeAllFamilies(q: Queryable, userId: string, now: Date, except?: string): Promise<string[]> {
+  const { rows } = await q.query<{ family_id: string }>(
+    `UPDATE refresh_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL AND family_id IS DISTINCT FROM $3
+     RETURNING family_id`,
+    [userId, now, except ?? null],
+  );
+  return [...new Set(rows.map((r) => r.family_id))];
+}

@@ -1,0 +1,148 @@
+import type { Redis } from 'ioredis';
+import type { Database, Queryable } from '@gatehouse/db';
+import type { Clock, Logger } from '@gatehouse/service-kit';
+import type { AccessClaims } from './access-tokens.js';
+
+/**
+ * Whether a verified access token has since been revoked: its jti is on the
+ * blacklist, its session (refresh family) was logged out, or it was issued
+ * before the user's sessions_valid_from (global logout, password reset).
+ * Postgres holds the truth; nothing answers "not revoked" from a cache that
+ * might be stale, so a revocation holds on every replica at once.
+ */
+export interface TokenStatus {
+  isRevoked(claims: AccessClaims): Promise<boolean>;
+  /** Call after the transaction that revoked something has committed. */
+  revokeJti(q: Queryable, jti: string, expiresAt: Date): Promise<void>;
+  sessionRevoked(sessionId: string): Promise<void>;
+  userSessionsCut(userId: string, validFrom: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createPostgresTokenStatus(db: Database): TokenStatus {
+  return {
+    isRevoked: (claims) => isRevokedInPostgres(db, claims),
+    async revokeJti(q, jti, expiresAt) {
+      await q.query('INSERT INTO revoked_tokens (jti, expires_at) VALUES ($1, $2) ON CONFLICT (jti) DO NOTHING', [jti, expiresAt]);
+    },
+    async sessionRevoked() {},
+    async userSessionsCut() {},
+    async close() {},
+  };
+}
+
+async function isRevokedInPostgres(db: Database, claims: AccessClaims): Promise<boolean> {
+  const { rows } = await db.query<{ revoked: boolean; valid_from: string | number | null }>(
+    `SELECT EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = $1)
+         OR EXISTS (SELECT 1 FROM refresh_tokens WHERE family_id = $3 AND revoked_at IS NOT NULL) AS revoked,
+            (SELECT sessions_valid_from FROM users WHERE id = $2) AS valid_from`,
+    [claims.jti, claims.sub, claims.sid],
+  );
+  const row = rows[0]!;
+  // A deleted user's tokens die with the user.
+  return row.revoked || row.valid_from === null || claims.iat < Number(row.valid_from);
+}
+
+export interface RedisStatusOptions {
+  db: Database;
+  redis: Redis;
+  prefix: string;
+  clock: Clock;
+  logger: Logger;
+  /** Access-token lifetime: no key needs to outlive it. */
+  ttlMs: number;
+}
+
+/**
+ * Redis answers the hot lookups. A marker key says Redis holds every
+ * revocation; Redis restarts empty (and without the marker), so a missing
+ * marker sends lookups to Postgres while Redis is refilled from it. If Redis
+ * can't be reached, Postgres answers; if neither can, the check throws and
+ * the request fails closed with 503.
+ */
+export function createRedisTokenStatus(options: RedisStatusOptions): TokenStatus {
+  const { db, redis, prefix, clock, logger, ttlMs } = options;
+  const postgres = createPostgresTokenStatus(db);
+  const marker = `${prefix}revocations:complete`;
+  const jtiKey = (jti: string) => `${prefix}revoked:${jti}`;
+  const sessionKey = (sid: string) => `${prefix}revoked-session:${sid}`;
+  const userKey = (sub: string) => `${prefix}valid-from:${sub}`;
+  let refilling: Promise<void> | undefined;
+  let retryTimer: NodeJS.Timeout | undefined;
+
+  const refill = () =>
+    (refilling ??= (async () => {
+      const now = clock.now();
+      const since = new Date(now.getTime() - ttlMs);
+      await redis.del(marker);
+      const jtis = await db.query<{ jti: string; expires_at: Date }>('SELECT jti, expires_at FROM revoked_tokens WHERE expires_at > $1', [now]);
+      const sessions = await db.query<{ family_id: string }>('SELECT DISTINCT family_id FROM refresh_tokens WHERE revoked_at > $1', [since]);
+      const users = await db.query<{ id: string; sessions_valid_from: string }>(
+        'SELECT id, sessions_valid_from FROM users WHERE sessions_valid_from > $1',
+        [Math.floor(since.getTime() / 1000)],
+      );
+      const batch = redis.multi();
+      for (const r of jtis.rows) batch.set(jtiKey(r.jti), '1', 'PX', Math.max(1, new Date(r.expires_at).getTime() - now.getTime()));
+      for (const r of sessions.rows) batch.set(sessionKey(r.family_id), '1', 'PX', ttlMs);
+      for (const r of users.rows) batch.set(userKey(r.id), String(r.sessions_valid_from), 'PX', ttlMs);
+      batch.set(marker, String(now.getTime()));
+      await batch.exec();
+      logger.info({ revoked: jtis.rows.length, sessions: sessions.rows.length, users: users.rows.length }, 'revocations copied to redis');
+    })().finally(() => {
+      refilling = undefined;
+    }));
+
+  // A write Redis missed would make it wrong: drop the marker so lookups go
+  // to Postgres, and keep trying to refill until Redis takes it.
+  const repair = (err: unknown) => {
+    logger.warn({ err: (err as Error).message }, 'redis missed a revocation; answering from postgres until it is refilled');
+    redis.del(marker).catch(() => {});
+    if (retryTimer) return;
+    const attempt = () => {
+      refill().then(
+        () => {
+          retryTimer = undefined;
+        },
+        () => {
+          retryTimer = setTimeout(attempt, 1000);
+          retryTimer.unref();
+        },
+      );
+    };
+    retryTimer = setTimeout(attempt, 200);
+    retryTimer.unref();
+  };
+  const write = async (key: string, value: string, ms: number) => {
+    try {
+      await redis.set(key, value, 'PX', Math.max(1, ms));
+    } catch (err) {
+      repair(err);
+    }
+  };
+
+  return {
+    async isRevoked(claims) {
+      let values: (string | null)[];
+      try {
+        values = await redis.mget(marker, jtiKey(claims.jti), sessionKey(claims.sid), userKey(claims.sub));
+      } catch {
+        return postgres.isRevoked(claims);
+      }
+      const [complete, jti, session, validFrom] = values;
+      if (!complete) {
+        refill().catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'refilling redis failed'));
+        return postgres.isRevoked(claims);
+      }
+      return jti !== null || session !== null || (validFrom !== null && claims.iat < Number(validFrom));
+    },
+    async revokeJti(q, jti, expiresAt) {
+      await postgres.revokeJti(q, jti, expiresAt);
+      await write(jtiKey(jti), '1', expiresAt.getTime() - clock.now().getTime());
+    },
+    sessionRevoked: (sid) => write(sessionKey(sid), '1', ttlMs),
+    userSessionsCut: (sub, validFrom) => write(userKey(sub), String(validFrom), ttlMs),
+    async close() {
+      if (retryTimer) clearTimeout(retryTimer);
+    },
+  };
+}
