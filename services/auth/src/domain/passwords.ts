@@ -66,7 +66,7 @@ export async function resetPassword(deps: AuthDeps, token: string, password: str
   const hash = await deps.passwords.hash(password);
   const now = deps.clock.now();
   const validFrom = Math.floor(now.getTime() / 1000);
-  await deps.db.transaction(async (tx) => {
+  const ended = await deps.db.transaction(async (tx) => {
     const userId = await redeemOneTimeToken(tx, 'reset_password', token, now, { consume: true });
     if (userId !== user.id) throw new AppError('invalid_or_expired_token');
     await tx.query(
@@ -74,12 +74,14 @@ export async function resetPassword(deps: AuthDeps, token: string, password: str
        WHERE id = $1`,
       [user.id, hash, validFrom, now],
     );
-    await revokeAllFamilies(tx, user.id, now);
+    const families = await revokeAllFamilies(tx, user.id, now);
     await retireOneTimeTokens(tx, 'reset_password', user.id, now);
     await tx.query('DELETE FROM throttle WHERE key = $1', [throttleKeys.user(user.id)]);
     await enqueueMail(tx, passwordChangedMail(user.email, user.username, link(deps.settings, '/forgot-password')), now);
     await deps.audit(tx, 'password_reset', { userId: user.id, ip });
+    return families;
   });
+  await Promise.all(ended.map((sid) => deps.tokenStatus.sessionRevoked(sid)));
   await deps.tokenStatus.userSessionsCut(user.id, validFrom);
   deps.mailQueued();
 }

@@ -80,16 +80,18 @@ function tokenResponse(deps: AuthDeps, userId: string, sessionId: string, refres
 export async function logout(deps: AuthDeps, claims: AccessClaims, scope: 'local' | 'global', ip: string): Promise<void> {
   const now = deps.clock.now();
   const validFrom = Math.floor(now.getTime() / 1000);
-  await deps.db.transaction(async (tx) => {
+  const ended = await deps.db.transaction(async (tx) => {
     await revokeFamily(tx, claims.sid, now);
+    let others: string[] = [];
     if (scope === 'global') {
-      await revokeAllFamilies(tx, claims.sub, now);
+      others = await revokeAllFamilies(tx, claims.sub, now);
       await tx.query('UPDATE users SET sessions_valid_from = $2, updated_at = $3 WHERE id = $1', [claims.sub, validFrom, now]);
     }
     await deps.audit(tx, scope === 'global' ? 'logout_global' : 'logout', { userId: claims.sub, ip, details: { session: claims.sid } });
+    return [claims.sid, ...others];
   });
   await deps.tokenStatus.revokeJti(deps.db, claims.jti, new Date(claims.exp * 1000));
-  await deps.tokenStatus.sessionRevoked(claims.sid);
+  await Promise.all(ended.map((sid) => deps.tokenStatus.sessionRevoked(sid)));
   if (scope === 'global') await deps.tokenStatus.userSessionsCut(claims.sub, validFrom);
 }
 

@@ -1,0 +1,60 @@
+import type { ServiceEntry } from './service-entry.js';
+
+/**
+ * THE service list. nginx's template, the Node gateway, the local run, the
+ * compose file, the README's configuration table and the e2e suite's
+ * revocation sweep are all derived from it: a new service is one entry here
+ * (then `npm run generate` rewrites the generated files).
+ */
+export const services: readonly ServiceEntry[] = [
+  {
+    name: 'auth',
+    package: '@gatehouse/auth',
+    dir: 'services/auth',
+    configExport: 'authConfigSchema',
+    port: 3001,
+    title: 'Auth API',
+    routes: [{ prefix: '/api/auth/', stripPrefix: true }],
+    // Token introspection is for other services only (HTTP Basic with SERVICE_SECRET).
+    internal: ['/v1/introspect'],
+    rateLimited: [
+      { path: '/v1/token', zone: 'login' },
+      { path: '/v1/signup', zone: 'signup' },
+      { path: '/v1/email/resend', zone: 'resend' },
+      { path: '/v1/password/forgot', zone: 'forgot' },
+    ],
+    secrets: ['PASSWORD_PEPPER', 'SERVICE_SECRET', 'JWT_PRIVATE_KEY'],
+    database: true,
+    redis: true,
+    smtp: true,
+    bearerRoutes: [
+      { method: 'GET', path: '/v1/me' },
+      { method: 'POST', path: '/v1/logout', body: { scope: 'local' } },
+      {
+        method: 'POST',
+        path: '/v1/password/change',
+        body: { current_password: 'irrelevant-for-this-check', new_password: 'irrelevant-for-this-check-2' },
+      },
+    ],
+  },
+  {
+    name: 'web',
+    package: '@gatehouse/web',
+    dir: 'services/web',
+    configExport: 'webConfigSchema',
+    port: 3000,
+    title: 'App',
+    routes: [{ prefix: '/' }, { prefix: '/assets/', immutableAssets: true }],
+    rateLimited: [
+      { path: '/login', zone: 'login' },
+      { path: '/signup', zone: 'signup' },
+      { path: '/resend-confirmation', zone: 'resend' },
+      { path: '/forgot-password', zone: 'forgot' },
+    ],
+    secrets: ['SESSION_SECRET'],
+    database: true,
+    redis: true,
+    links: (stack) => ({ AUTH_URL: stack.url('auth') }),
+    dependsOn: ['auth'],
+  },
+];

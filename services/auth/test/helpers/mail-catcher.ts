@@ -1,0 +1,84 @@
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import type { AddressInfo } from 'node:net';
+
+export interface CaughtMail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  messageId: string | undefined;
+}
+
+/** A real SMTP server on a free port that keeps every message it receives. */
+export class MailCatcher {
+  readonly messages: CaughtMail[] = [];
+  #server: SMTPServer;
+  #waiters: (() => void)[] = [];
+  port = 0;
+
+  constructor() {
+    this.#server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onData: (stream, _session, callback) => {
+        simpleParser(stream).then((parsed: ParsedMail) => {
+          const to = Array.isArray(parsed.to) ? parsed.to[0] : parsed.to;
+          this.messages.push({
+            to: to?.value[0]?.address ?? '',
+            subject: parsed.subject ?? '',
+            text: parsed.text ?? '',
+            html: typeof parsed.html === 'string' ? parsed.html : '',
+            messageId: parsed.messageId,
+          });
+          for (const wake of this.#waiters.splice(0)) wake();
+          callback();
+        }, callback);
+      },
+    });
+  }
+
+  async start(port = 0): Promise<this> {
+    await new Promise<void>((resolve) => this.#server.listen(port, '127.0.0.1', resolve));
+    this.port = (this.#server.server.address() as AddressInfo).port;
+    return this;
+  }
+
+  get url(): string {
+    return `smtp://127.0.0.1:${this.port}`;
+  }
+
+  /** The first message to `to` matching `subject`, waiting for it up to `timeoutMs`. */
+  async waitFor(to: string, subject: RegExp, timeoutMs = 5000): Promise<CaughtMail> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.find(to, subject);
+      if (found.length) return found[0]!;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no mail to ${to} matching ${subject} within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  find(to: string, subject: RegExp): CaughtMail[] {
+    return this.messages.filter((m) => m.to.toLowerCase() === to.toLowerCase() && subject.test(m.subject));
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.#server.close(() => resolve()));
+  }
+}
+
+/** The token of the first link in a mail's text part. */
+export function tokenFromMail(mail: CaughtMail): string {
+  const match = /[?&]token=([A-Za-z0-9_-]+)/.exec(mail.text);
+  if (!match) throw new Error(`no token link in mail "${mail.subject}"`);
+  return match[1]!;
+}

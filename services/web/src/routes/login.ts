@@ -1,0 +1,72 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { isRejection } from '../auth-client.js';
+import { expiredFormText, formText, requireFields, throttled, type FieldErrors } from '../forms.js';
+import { safeNext } from '../safe-next.js';
+import { sessionOf } from '../session/session.js';
+import { callOf, seeOther } from '../signed-in.js';
+import { render } from '../views.js';
+import type { RouteDeps } from './deps.js';
+
+interface LoginForm {
+  identifier?: string;
+  next?: string;
+  errors?: FieldErrors;
+  formError?: string;
+  /** Set when the account exists but its email is not confirmed yet: offers a resend. */
+  unconfirmed?: { email: string };
+}
+
+const show = (ctx: Context, form: LoginForm, status?: number) =>
+  render(ctx, 'login', { identifier: '', next: '', errors: {}, ...form }, status);
+
+// One message for unknown account and wrong password: the page must not tell which.
+const wrongCredentials = 'That username or email and password don’t match an account. Check them and try again.';
+
+export function loginRoutes(deps: RouteDeps) {
+  const router = new Router();
+
+  router.get('/login', async (ctx) => {
+    const next = safeNext(ctx.query.next, '');
+    if (sessionOf(ctx).user) return seeOther(ctx, next || '/account');
+    await show(ctx, { next });
+  });
+
+  router.post(
+    '/login',
+    deps.csrf((ctx) => show(ctx, { identifier: formText(ctx, 'identifier'), next: safeNext(formText(ctx, 'next'), ''), formError: expiredFormText })),
+    async (ctx) => {
+      const identifier = formText(ctx, 'identifier').trim();
+      const password = formText(ctx, 'password');
+      const next = safeNext(formText(ctx, 'next'), '');
+      const errors = requireFields({ identifier, password }, { identifier: 'Enter your username or email.', password: 'Enter your password.' });
+      if (Object.keys(errors).length) return show(ctx, { identifier, next, errors }, 400);
+      const call = callOf(ctx);
+      try {
+        const tokens = await deps.auth.passwordGrant(identifier, password, call);
+        const profile = await deps.auth.me(tokens.access_token, call);
+        await deps.signedIn.begin(ctx, tokens, profile);
+      } catch (err) {
+        if (isRejection(err, 'invalid_credentials', 'validation_failed')) return show(ctx, { identifier, next, formError: wrongCredentials }, 401);
+        if (isRejection(err, 'email_not_confirmed')) {
+          return show(
+            ctx,
+            {
+              identifier,
+              next,
+              formError: 'Your email address isn’t confirmed yet. Open the link we emailed you, or get a new one below.',
+              unconfirmed: { email: identifier.includes('@') ? identifier : '' },
+            },
+            403,
+          );
+        }
+        if (isRejection(err, 'too_many_requests')) return show(ctx, { identifier, next, formError: throttled(ctx, err) }, 429);
+        throw err;
+      }
+      deps.logger.info({ req_id: ctx.state.requestId, event: 'web_login', user_id: sessionOf(ctx).user?.userId, ip: ctx.ip }, 'signed in');
+      seeOther(ctx, next || '/account');
+    },
+  );
+
+  return router;
+}
