@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { translateError } from './errors.js';
 import type { Database, Queryable, QueryResult } from './types.js';
@@ -20,9 +21,19 @@ export function createPgDatabase(options: PgOptions): Database {
   // An idle client losing its server emits here; without a listener it would crash the process.
   pool.on('error', (err) => options.onError?.(err));
 
+  // Parameterised statements are prepared once per connection under a name
+  // derived from their text, so Postgres parses and plans each only once.
+  const names = new Map<string, string>();
+  const nameOf = (sql: string) => {
+    let name = names.get(sql);
+    if (!name) names.set(sql, (name = `g${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`));
+    return name;
+  };
   const run = async <R>(client: pg.Pool | pg.PoolClient, sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> => {
     try {
-      const result = await client.query(sql, params as unknown[] | undefined);
+      const result = params
+        ? await client.query({ name: nameOf(sql), text: sql, values: params as unknown[] })
+        : await client.query(sql);
       return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
     } catch (err) {
       throw translateError(err);

@@ -11,6 +11,8 @@ export interface AppErrorOptions {
   message?: string;
   errors?: FieldError[];
   headers?: Record<string, string>;
+  /** Extra members of the problem document (RFC 9457), e.g. retry_after. */
+  extensions?: Record<string, string | number | boolean>;
   cause?: unknown;
 }
 
@@ -25,6 +27,7 @@ export class AppError extends Error {
   readonly expose: boolean;
   readonly errors: FieldError[] | undefined;
   readonly headers: Record<string, string>;
+  readonly extensions: Record<string, string | number | boolean>;
 
   constructor(code: ErrorCode, options: AppErrorOptions = {}) {
     super(options.message ?? errorCodes[code].message, { cause: options.cause });
@@ -34,6 +37,7 @@ export class AppError extends Error {
     this.expose = this.status < 500;
     this.errors = options.errors;
     this.headers = options.headers ?? {};
+    this.extensions = options.extensions ?? {};
   }
 }
 

@@ -3,7 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import { AppError, isAppError } from './app-error.js';
 import type { Logger } from './logger.js';
 
-export interface Problem {
+export interface Problem extends Record<string, unknown> {
   type: string;
   title: string;
   status: number;
@@ -15,6 +15,7 @@ export interface Problem {
 
 export function toProblem(error: AppError, requestId: string): Problem {
   const problem: Problem = {
+    ...error.extensions,
     type: `urn:gatehouse:error:${error.code}`,
     title: STATUS_CODES[error.status] ?? 'Error',
     status: error.status,

@@ -54,8 +54,11 @@ export interface ServiceEntry {
   configExport: string;
   /** Default port (the service's own PORT default). */
   port: number;
-  /** What a human sees in the start-up banner, if this service has a page of its own. */
-  title: string;
+  /**
+   * A page people open directly, not through the front door (a stand-in's
+   * console, say): the start-up banner lists it under this label.
+   */
+  directPage?: string;
   /** Public routes the edge (nginx or the Node gateway) sends here. */
   routes: RouteSpec[];
   /**

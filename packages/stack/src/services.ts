@@ -13,7 +13,6 @@ export const services: readonly ServiceEntry[] = [
     dir: 'services/auth',
     configExport: 'authConfigSchema',
     port: 3001,
-    title: 'Auth API',
     routes: [{ prefix: '/api/auth/', stripPrefix: true }],
     // Token introspection is for other services only (HTTP Basic with SERVICE_SECRET).
     internal: ['/v1/introspect'],
@@ -43,12 +42,11 @@ export const services: readonly ServiceEntry[] = [
     dir: 'services/web',
     configExport: 'webConfigSchema',
     port: 3000,
-    title: 'App',
     routes: [{ prefix: '/' }, { prefix: '/assets/', immutableAssets: true }],
     rateLimited: [
       { path: '/login', zone: 'login' },
       { path: '/signup', zone: 'signup' },
-      { path: '/resend-confirmation', zone: 'resend' },
+      { path: '/confirm-email/resend', zone: 'resend' },
       { path: '/forgot-password', zone: 'forgot' },
     ],
     secrets: ['SESSION_SECRET'],

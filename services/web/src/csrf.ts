@@ -22,8 +22,9 @@ export type CsrfFailure = 'cross_site' | 'foreign_origin' | 'missing_token' | 't
 export function csrfFailure(ctx: Context, allowedOrigins: ReadonlySet<string>): CsrfFailure | undefined {
   const site = ctx.get('sec-fetch-site');
   if (site === 'cross-site' || site === 'same-site') return 'cross_site';
+  // Compared with PUBLIC_URL's origin only: Koa 3's ctx.origin echoes the Origin header itself.
   const origin = ctx.get('origin');
-  if (!site && origin && !allowedOrigins.has(origin) && origin !== ctx.origin) return 'foreign_origin';
+  if (!site && origin && !allowedOrigins.has(origin)) return 'foreign_origin';
   const body = ctx.request.body as Record<string, unknown> | undefined;
   const sent = body?._csrf;
   const expected = sessionOf(ctx).csrf;

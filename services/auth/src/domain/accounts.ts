@@ -4,7 +4,7 @@ import { enqueueMail } from '../mail/outbox.js';
 import { accountExistsMail, confirmationMail } from '../mail/templates.js';
 import { checkPassword } from '../passwords/password-policy.js';
 import { createOneTimeToken, redeemOneTimeToken } from '../tokens/one-time-tokens.js';
-import { throttleKeys } from './throttle.js';
+import { throttleKeys, tooManyRequests } from './throttle.js';
 import { findUserByEmail, publicUser, type PublicUser, type UserRow } from './users.js';
 
 const mailIntervalMs = 60_000;
@@ -90,10 +90,7 @@ export async function limitMail(deps: AuthDeps, purpose: string, email: string):
   const key = throttleKeys.mail(purpose, email);
   const wait = await deps.throttle.retryAfter([key]);
   if (wait > 0) {
-    throw new AppError('too_many_requests', {
-      message: `A mail was sent to this address moments ago. Try again in ${wait} seconds.`,
-      headers: { 'Retry-After': String(wait) },
-    });
+    throw tooManyRequests(wait, 'A mail was sent to this address moments ago.');
   }
   await deps.throttle.lockFor(key, mailIntervalMs);
 }

@@ -7,7 +7,7 @@ import type { AccessClaims } from '../tokens/access-tokens.js';
 import { createOneTimeToken, redeemOneTimeToken, retireOneTimeTokens } from '../tokens/one-time-tokens.js';
 import { revokeAllFamilies } from '../tokens/refresh-tokens.js';
 import { limitMail } from './accounts.js';
-import { accountPolicy, throttleKeys } from './throttle.js';
+import { accountPolicy, throttleKeys, tooManyRequests } from './throttle.js';
 import { findUserByEmail, findUserById } from './users.js';
 
 /** Changing a password needs the current one; other sessions are ended, the caller's kept. */
@@ -16,7 +16,7 @@ export async function changePassword(deps: AuthDeps, claims: AccessClaims, curre
   if (!user) throw new AppError('invalid_token');
   const key = throttleKeys.user(user.id);
   const wait = await deps.throttle.retryAfter([key]);
-  if (wait > 0) throw new AppError('too_many_requests', { headers: { 'Retry-After': String(wait) } });
+  if (wait > 0) throw tooManyRequests(wait, 'Too many wrong passwords.');
   if (!(await deps.passwords.verify(current, user.password_hash))) {
     await deps.throttle.recordFailure(key, accountPolicy);
     throw new AppError('invalid_credentials', { message: 'The current password is wrong.' });

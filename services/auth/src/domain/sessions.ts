@@ -2,8 +2,8 @@ import { AppError } from '@gatehouse/service-kit';
 import type { AuthDeps } from '../deps.js';
 import type { AccessClaims } from '../tokens/access-tokens.js';
 import { revokeAllFamilies, revokeFamily, rotate, startFamily } from '../tokens/refresh-tokens.js';
-import { accountPolicy, ipPolicy, throttleKeys } from './throttle.js';
-import { findUserById, findUserByLogin } from './users.js';
+import { accountPolicy, ipPolicy, throttleKeys, tooManyRequests } from './throttle.js';
+import { findUserByLogin } from './users.js';
 
 export interface TokenResponse {
   access_token: string;
@@ -27,10 +27,7 @@ export async function passwordGrant(deps: AuthDeps, identifier: string, password
   const wait = await throttle.retryAfter(keys);
   if (wait > 0) {
     await deps.audit(deps.db, 'login_locked', { userId: user?.id, ip, details: { retry_after: wait } });
-    throw new AppError('too_many_requests', {
-      message: `Too many failed attempts. Try again in ${wait} seconds.`,
-      headers: { 'Retry-After': String(wait) },
-    });
+    throw tooManyRequests(wait, 'Too many failed attempts.');
   }
   const ok = user ? await deps.passwords.verify(password, user.password_hash) : await deps.passwords.verifyDummy(password);
   if (!user || !ok) {
@@ -52,16 +49,12 @@ export async function passwordGrant(deps: AuthDeps, identifier: string, password
 
 /** The refresh grant: rotate, and on reuse revoke the whole session. */
 export async function refreshGrant(deps: AuthDeps, presented: string, ip: string): Promise<TokenResponse> {
-  const now = deps.clock.now();
-  const result = await deps.db.transaction(async (tx) => {
-    const rotated = await rotate(tx, presented, now, deps.settings.refresh);
-    if (!rotated.ok && rotated.reason === 'reused') {
-      await deps.audit(tx, 'refresh_reuse_detected', { userId: rotated.userId, ip, details: { session: rotated.familyId } });
-    }
-    return rotated;
-  });
+  const result = await rotate(deps.db, presented, deps.clock.now(), deps.settings.refresh);
   if (!result.ok) {
-    if (result.reason === 'reused') await deps.tokenStatus.sessionRevoked(result.familyId);
+    if (result.reason === 'reused') {
+      await deps.audit(deps.db, 'refresh_reuse_detected', { userId: result.userId, ip, details: { session: result.familyId } });
+      await deps.tokenStatus.sessionRevoked(result.familyId);
+    }
     throw new AppError('invalid_refresh_token');
   }
   return tokenResponse(deps, result.userId, result.familyId, result.token);
@@ -93,11 +86,4 @@ export async function logout(deps: AuthDeps, claims: AccessClaims, scope: 'local
   await deps.tokenStatus.revokeJti(deps.db, claims.jti, new Date(claims.exp * 1000));
   await Promise.all(ended.map((sid) => deps.tokenStatus.sessionRevoked(sid)));
   if (scope === 'global') await deps.tokenStatus.userSessionsCut(claims.sub, validFrom);
-}
-
-/** The signed-in user, for /v1/me. */
-export async function currentUser(deps: AuthDeps, claims: AccessClaims) {
-  const user = await findUserById(deps.db, claims.sub);
-  if (!user) throw new AppError('invalid_token');
-  return user;
 }

@@ -1,3 +1,4 @@
+import { AppError } from '@gatehouse/service-kit';
 import type { Clock } from '@gatehouse/service-kit';
 import type { Database } from '@gatehouse/db';
 
@@ -76,3 +77,12 @@ export const throttleKeys = {
   user: (userId: string) => `user:${userId}`,
   mail: (purpose: string, email: string) => `mail:${purpose}:${email.toLowerCase()}`,
 };
+
+/** 429 with the wait in the Retry-After header and in the problem body, where a form can show it. */
+export function tooManyRequests(retryAfter: number, what = 'Too many attempts.'): AppError {
+  return new AppError('too_many_requests', {
+    message: `${what} Try again in ${retryAfter} seconds.`,
+    headers: { 'Retry-After': String(retryAfter) },
+    extensions: { retry_after: retryAfter },
+  });
+}

@@ -1,11 +1,13 @@
 import type { Middleware } from 'koa';
 import { AppError } from '@gatehouse/service-kit';
 import type { AuthDeps } from '../deps.js';
+import type { UserRow } from '../domain/users.js';
 import type { AccessClaims } from '../tokens/access-tokens.js';
 
 declare module 'koa' {
   interface DefaultState {
     claims?: AccessClaims;
+    user?: UserRow;
   }
 }
 
@@ -17,11 +19,17 @@ export function parseBearer(header: string): string | undefined {
   return match?.[1];
 }
 
-export function requireAccessToken(deps: Pick<AuthDeps, 'accessTokens' | 'tokenStatus'>): Middleware {
+/** With `withUser`, the user row is loaded in the same round trip as the revocation check. */
+export function requireAccessToken(deps: Pick<AuthDeps, 'accessTokens' | 'tokenStatus'>, options: { withUser?: boolean } = {}): Middleware {
   return async (ctx, next) => {
     const token = parseBearer(ctx.get('authorization'));
     const claims = token ? deps.accessTokens.verify(token) : null;
-    if (!claims || (await deps.tokenStatus.isRevoked(claims))) {
+    if (!claims) throw new AppError('invalid_token', { headers: challenge });
+    if (options.withUser) {
+      const user = await deps.tokenStatus.activeUser(claims);
+      if (!user) throw new AppError('invalid_token', { headers: challenge });
+      ctx.state.user = user;
+    } else if (await deps.tokenStatus.isRevoked(claims)) {
       throw new AppError('invalid_token', { headers: challenge });
     }
     ctx.state.claims = claims;

@@ -86,7 +86,11 @@ export class MailWorker {
         // Stable per outbox row: if a crash after sending makes us send again, clients see one message.
         messageId: `<outbox-${row.id}@gatehouse>`,
       });
-      await db.query('UPDATE mail_outbox SET sent_at = $2, claimed_until = NULL, last_error = NULL WHERE id = $1', [row.id, clock.now()]);
+      // The bodies hold working links (confirm, reset); once delivered, the database need not keep them.
+      await db.query(
+        "UPDATE mail_outbox SET sent_at = $2, claimed_until = NULL, last_error = NULL, text_body = '', html_body = '' WHERE id = $1",
+        [row.id, clock.now()],
+      );
       logger.info({ outbox_id: row.id, attempts: row.attempts }, 'mail sent');
       return true;
     } catch (err) {

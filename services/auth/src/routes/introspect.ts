@@ -4,7 +4,8 @@ import { validate } from '@gatehouse/service-kit';
 import type { AuthDeps } from '../deps.js';
 import { requireServiceCredential } from '../http/service-auth.js';
 
-const body = z.object({ token: z.string().max(8192), token_type_hint: z.string().optional() });
+// No length cap here: RFC 7662 answers any unusable token with active:false, and the body limit bounds it.
+const body = z.object({ token: z.string(), token_type_hint: z.string().optional() });
 
 /** RFC 7662 introspection for the other services; not published through nginx. */
 export function introspectRoutes(deps: AuthDeps) {

@@ -26,35 +26,37 @@ export async function startFamily(q: Queryable, userId: string, now: Date, setti
 }
 
 /**
- * Trades a refresh token for its successor. The UPDATE marks it rotated
- * atomically, so two racing requests cannot both rotate it; the loser is
- * either inside the grace window (it gets a sibling token) or a reuse,
- * which revokes the family: a stolen token then dies with the real one.
+ * Trades a refresh token for its successor in one statement: it locks the
+ * row, marks it rotated and inserts the successor only if the token is
+ * usable, so racing requests cannot both rotate it and a refresh costs one
+ * round trip. A token already rotated is usable again only inside the grace
+ * window (two tabs at once); later it is a reuse, which revokes the family:
+ * a stolen token then dies with the real one.
  */
 export async function rotate(q: Queryable, presented: string, now: Date, settings: RefreshSettings): Promise<RotateResult> {
-  const hash = hashSecretToken(presented);
-  const { rows } = await q.query<{ user_id: string; family_id: string; family_expires_at: Date; rotated_at: Date | null; revoked_at: Date | null }>(
-    `WITH current AS (SELECT * FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE)
-     UPDATE refresh_tokens r SET rotated_at = coalesce(r.rotated_at, $2)
-     FROM current c WHERE r.token_hash = c.token_hash
-     RETURNING c.user_id, c.family_id, c.family_expires_at, c.rotated_at, c.revoked_at`,
-    [hash, now],
+  const next = newSecretToken();
+  const { rows } = await q.query<{ user_id: string; family_id: string; family_expires_at: Date; revoked_at: Date | null; issued: boolean }>(
+    `WITH current AS (
+       SELECT token_hash, user_id, family_id, family_expires_at, rotated_at, revoked_at
+       FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE),
+     marked AS (
+       UPDATE refresh_tokens r SET rotated_at = coalesce(r.rotated_at, $3)
+       FROM current c WHERE r.token_hash = c.token_hash RETURNING r.token_hash),
+     issued AS (
+       INSERT INTO refresh_tokens (token_hash, family_id, user_id, created_at, family_expires_at)
+       SELECT $2, family_id, user_id, $3, family_expires_at FROM current
+       WHERE revoked_at IS NULL AND family_expires_at > $3 AND (rotated_at IS NULL OR rotated_at >= $4)
+       RETURNING token_hash)
+     SELECT user_id, family_id, family_expires_at, revoked_at, EXISTS (SELECT 1 FROM issued) AS issued FROM current`,
+    [hashSecretToken(presented), next.hash, now, new Date(now.getTime() - settings.reuseGraceMs)],
   );
   const row = rows[0];
   if (!row) return { ok: false, reason: 'unknown' };
+  if (row.issued) return { ok: true, token: next.token, userId: row.user_id, familyId: row.family_id };
   if (row.revoked_at) return { ok: false, reason: 'revoked' };
-  const familyExpires = new Date(row.family_expires_at);
-  if (familyExpires <= now) return { ok: false, reason: 'expired' };
-  if (row.rotated_at && now.getTime() - new Date(row.rotated_at).getTime() > settings.reuseGraceMs) {
-    await revokeFamily(q, row.family_id, now);
-    return { ok: false, reason: 'reused', userId: row.user_id, familyId: row.family_id };
-  }
-  const next = newSecretToken();
-  await q.query(
-    `INSERT INTO refresh_tokens (token_hash, family_id, user_id, created_at, family_expires_at) VALUES ($1, $2, $3, $4, $5)`,
-    [next.hash, row.family_id, row.user_id, now, familyExpires],
-  );
-  return { ok: true, token: next.token, userId: row.user_id, familyId: row.family_id };
+  if (new Date(row.family_expires_at) <= now) return { ok: false, reason: 'expired' };
+  await revokeFamily(q, row.family_id, now);
+  return { ok: false, reason: 'reused', userId: row.user_id, familyId: row.family_id };
 }
 
 export async function revokeFamily(q: Queryable, familyId: string, now: Date): Promise<void> {

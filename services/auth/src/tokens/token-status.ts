@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Database, Queryable } from '@gatehouse/db';
 import type { Clock, Logger } from '@gatehouse/service-kit';
+import { findUserById, type UserRow } from '../domain/users.js';
 import type { AccessClaims } from './access-tokens.js';
 
 /**
@@ -12,6 +13,8 @@ import type { AccessClaims } from './access-tokens.js';
  */
 export interface TokenStatus {
   isRevoked(claims: AccessClaims): Promise<boolean>;
+  /** The token's user if the token is still good, else null: the check and the load in one go (for /v1/me). */
+  activeUser(claims: AccessClaims): Promise<UserRow | null>;
   /** Call after the transaction that revoked something has committed. */
   revokeJti(q: Queryable, jti: string, expiresAt: Date): Promise<void>;
   sessionRevoked(sessionId: string): Promise<void>;
@@ -22,6 +25,17 @@ export interface TokenStatus {
 export function createPostgresTokenStatus(db: Database): TokenStatus {
   return {
     isRevoked: (claims) => isRevokedInPostgres(db, claims),
+    async activeUser(claims) {
+      const { rows } = await db.query<UserRow & { revoked: boolean }>(
+        `SELECT id, username, email, password_hash, email_verified_at, sessions_valid_from, created_at,
+                EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = $1)
+             OR EXISTS (SELECT 1 FROM refresh_tokens WHERE family_id = $3 AND revoked_at IS NOT NULL) AS revoked
+         FROM users WHERE id = $2`,
+        [claims.jti, claims.sub, claims.sid],
+      );
+      const user = rows[0];
+      return user && !user.revoked && claims.iat >= Number(user.sessions_valid_from) ? user : null;
+    },
     async revokeJti(q, jti, expiresAt) {
       await q.query('INSERT INTO revoked_tokens (jti, expires_at) VALUES ($1, $2) ON CONFLICT (jti) DO NOTHING', [jti, expiresAt]);
     },
@@ -120,8 +134,7 @@ export function createRedisTokenStatus(options: RedisStatusOptions): TokenStatus
     }
   };
 
-  return {
-    async isRevoked(claims) {
+  const isRevoked = async (claims: AccessClaims): Promise<boolean> => {
       let values: (string | null)[];
       try {
         values = await redis.mget(marker, jtiKey(claims.jti), sessionKey(claims.sid), userKey(claims.sub));
@@ -134,6 +147,14 @@ export function createRedisTokenStatus(options: RedisStatusOptions): TokenStatus
         return postgres.isRevoked(claims);
       }
       return jti !== null || session !== null || (validFrom !== null && claims.iat < Number(validFrom));
+  };
+
+  return {
+    isRevoked,
+    async activeUser(claims) {
+      // Redis and Postgres are asked at once; the user row is needed either way.
+      const [revoked, user] = await Promise.all([isRevoked(claims), findUserById(db, claims.sub)]);
+      return !revoked && user && claims.iat >= Number(user.sessions_valid_from) ? user : null;
     },
     async revokeJti(q, jti, expiresAt) {
       await postgres.revokeJti(q, jti, expiresAt);

@@ -50,7 +50,7 @@ export class MailCatcher {
   }
 
   /** The first message to `to` matching `subject`, waiting for it up to `timeoutMs`. */
-  async waitFor(to: string, subject: RegExp, timeoutMs = 5000): Promise<CaughtMail> {
+  async waitFor(to: string, subject: RegExp, timeoutMs = 20_000): Promise<CaughtMail> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = this.find(to, subject);

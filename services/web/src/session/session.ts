@@ -75,11 +75,18 @@ export interface SessionOptions {
   onExpired?: (user: SignedIn, ctx: Context) => void;
 }
 
-/** When a record should vanish from the store: at its idle or its absolute deadline, whichever is first. */
+/**
+ * A record outlives its deadline by this much, so a person coming back soon
+ * after is told why they were logged out and their tokens get revoked at
+ * auth. The deadline itself is enforced by `lifetime` below, not by expiry.
+ */
+const expiredRecordGraceMs = 3600_000;
+
+/** When a record should vanish from the store: a while after its idle or absolute deadline, whichever is first. */
 export function expiresAt(data: SessionData, options: Pick<SessionOptions, 'idleMs' | 'absoluteMs'>, now: number): number {
   const created = data.createdAt ?? now;
   const seen = data.seenAt ?? now;
-  return Math.min(seen + options.idleMs, created + options.absoluteMs);
+  return Math.min(seen + options.idleMs, created + options.absoluteMs) + expiredRecordGraceMs;
 }
 
 /**
@@ -108,7 +115,11 @@ export function sessions(app: { use: unknown }, options: SessionOptions): Middle
         },
         destroy: async (id: string) => store.destroy(id),
       },
-      beforeSave: (_ctx: unknown, session: SessionData) => {
+      beforeSave: (ctx: { sessionOptions: { maxAge?: unknown } }, session: SessionData) => {
+        // koa-session forgets 'session' after one save, so a request that saves
+        // twice (regenerate, then the automatic commit) would turn the cookie
+        // into a one-day persistent one. Lifetimes are enforced here anyway.
+        ctx.sessionOptions.maxAge = 'session';
         const now = clock.now().getTime();
         session.createdAt ??= now;
         session.seenAt ??= now;

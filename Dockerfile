@@ -1,0 +1,81 @@
+# One Dockerfile for every image of the stack; compose picks a target.
+#   nginx     the front door: nginx/ rendered from its template at start-up
+#   service   one Node service (build arg SERVICE), production dependencies only
+#   devtools  maildev, for the dev and test profiles
+#   tests     the e2e suite with Debian's Chromium
+# Base images are build arguments so machines without a registry can use the
+# stand-ins from scripts/docker (docker-compose.offline.yml).
+# Only classic-builder features (docker-compose 1.29.2 builds without BuildKit),
+# which also builds every stage before the target: the cheap ones come first.
+ARG NODE_IMAGE=node:24-bookworm-slim
+ARG NGINX_IMAGE=nginx:1.27
+
+FROM ${NGINX_IMAGE} AS nginx
+USER root
+# Non-root nginx: its prefix (pid, temp files) in /tmp/nginx, conf.d writable
+# for the template step of the image's entrypoint. curl for the healthcheck.
+RUN rm -f /etc/nginx/conf.d/default.conf \
+ && mkdir -p /tmp/nginx \
+ && chown -R nginx:nginx /tmp/nginx /etc/nginx/conf.d \
+ && if ! command -v curl >/dev/null; then \
+      apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*; \
+    fi
+COPY nginx/nginx.conf /etc/nginx/nginx.conf
+COPY nginx/includes/ /etc/nginx/includes/
+COPY nginx/templates/ /etc/nginx/templates/
+USER nginx
+EXPOSE 8080
+# Graceful: finish requests in flight.
+STOPSIGNAL SIGQUIT
+CMD ["nginx", "-p", "/tmp/nginx/", "-e", "stderr", "-g", "daemon off;"]
+
+# Everything installed and compiled: tsc -b, then each workspace's asset build.
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY . .
+RUN npm ci --no-audit --no-fund \
+ && npx tsc -b \
+ && npm run build:assets --workspaces --if-present
+
+# The same tree with production dependencies only, then what one service needs.
+FROM build AS prod-deps
+RUN npm prune --omit=dev --no-audit --no-fund
+
+FROM prod-deps AS prod
+ARG SERVICE=
+RUN SERVICE="$SERVICE" sh scripts/image/assemble.sh /out
+
+FROM ${NODE_IMAGE} AS service
+ARG SERVICE=
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=prod /out/ ./
+# server.js → the service's dist/server.js (Node follows the link, so the
+# service finds its migrations and data beside dist/). Data dir owned by node.
+RUN if [ -n "$SERVICE" ]; then \
+      test -f "services/$SERVICE/dist/server.js" \
+      && ln -s "services/$SERVICE/dist/server.js" server.js \
+      && mkdir -p "/var/lib/gatehouse/$SERVICE" \
+      && chown node:node "/var/lib/gatehouse/$SERVICE"; \
+    fi
+USER node
+# Exec form: SIGTERM from `docker stop` reaches Node, which drains and exits.
+CMD ["node", "server.js"]
+
+# maildev (dev and test profiles); it is a dev dependency of the repository.
+FROM build AS devtools
+USER node
+EXPOSE 1025 1080
+CMD ["node", "node_modules/maildev/dist/bin/maildev.js", "--smtp", "1025", "--web", "1080"]
+
+# The e2e suite, as `npm run test:e2e` runs it locally, against E2E_BASE_URL.
+FROM build AS tests
+USER root
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/* \
+ && mkdir -p /app/test-results \
+ && chown node:node /app/test-results
+USER node
+ENV E2E_CHROMIUM=/usr/bin/chromium
+CMD ["npm", "run", "test:e2e"]

@@ -1,0 +1,34 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+
+export interface Spawned {
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts a TypeScript entry point on this Node, and waits until `readyUrl` answers 200. */
+export async function startProcess(entry: string, env: Record<string, string>, readyUrl: string): Promise<Spawned> {
+  const child = spawn(process.execPath, ['--conditions=gatehouse-source', '--import=tsx', entry], {
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${entry} exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(readyUrl)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${entry} not ready within 30 s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    child,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}

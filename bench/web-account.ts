@@ -1,0 +1,117 @@
+// Web benchmark: the logged-in /account page (session lookup, token check,
+// a keep-alive call to auth's /v1/me, template render, security headers) as
+// requests per second, against bare Koa rendering the same template with the
+// same engine, measured in the same run on the same machine.
+//   npx node --conditions=gatehouse-source --import=tsx bench/web-account.ts
+//   (needs DATABASE_URL; REDIS_URL adds a run with Redis sessions; BENCH_SECONDS, BENCH_CONCURRENCY)
+// Servers run as separate processes; the load comes from this one, over loopback.
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import pg from 'pg';
+import { load, type LoadResult } from './lib/load.js';
+import { startProcess, type Spawned } from './lib/processes.js';
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 8);
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const adminUrl = process.env.DATABASE_URL;
+if (!adminUrl) throw new Error('set DATABASE_URL (a Postgres server the bench may create databases on)');
+const redisUrl = process.env.REDIS_URL;
+
+const suffix = randomBytes(4).toString('hex');
+const dbNames = { auth: `gatehouse_bench_auth_${suffix}`, web: `gatehouse_bench_web_${suffix}` };
+const admin = async (sql: string) => {
+  const client = new pg.Client(adminUrl);
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+};
+const dbUrl = (name: string) => Object.assign(new URL(adminUrl), { pathname: `/${name}` }).toString();
+for (const name of Object.values(dbNames)) await admin(`CREATE DATABASE ${name}`);
+
+const ports = { web: 3960, auth: 3961, bare: 3962, webRedis: 3963 };
+const at = (port: number) => `http://127.0.0.1:${port}`;
+const fmt = (r: LoadResult) => `${r.perSecond.toFixed(0)} req/s (p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, ${r.requests} requests)`;
+const running: Spawned[] = [];
+
+console.log(`bench: ${concurrency} keep-alive connections, ${seconds} s per measurement, Node ${process.version}`);
+try {
+  const sessionSecret = randomBytes(32).toString('hex');
+  running.push(
+    await startProcess(
+      'services/auth/src/server.ts',
+      {
+        PORT: String(ports.auth),
+        HOST: '127.0.0.1',
+        DATABASE_URL: dbUrl(dbNames.auth),
+        DATA_DIR: join('/tmp', dbNames.auth),
+        PUBLIC_URL: at(ports.web),
+        PASSWORD_PEPPER: randomBytes(32).toString('hex'),
+        SERVICE_SECRET: randomBytes(32).toString('hex'),
+        BCRYPT_COST: '10',
+        MAIL_WORKER: 'false',
+      },
+      `${at(ports.auth)}/readyz`,
+    ),
+  );
+  const webEnv = (port: number, sessions: Record<string, string>) => ({
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PUBLIC_URL: at(port),
+    AUTH_URL: at(ports.auth),
+    SESSION_SECRET: sessionSecret,
+    ...sessions,
+  });
+  running.push(await startProcess('services/web/src/server.ts', webEnv(ports.web, { DATABASE_URL: dbUrl(dbNames.web) }), `${at(ports.web)}/readyz`));
+  if (redisUrl) {
+    running.push(await startProcess('services/web/src/server.ts', webEnv(ports.webRedis, { REDIS_URL: redisUrl }), `${at(ports.webRedis)}/readyz`));
+  }
+  running.push(await startProcess('bench/lib/bare-koa-page.ts', { PORT: String(ports.bare) }, `${at(ports.bare)}/ready`));
+
+  // One confirmed account (confirmed in the database: the bench has no mail catcher).
+  const user = { username: 'bench0', email: 'bench0@example.com', password: 'bench passphrase zero ok' };
+  const signup = await fetch(`${at(ports.auth)}/v1/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(user) });
+  if (signup.status !== 202) throw new Error(`signup: ${signup.status}`);
+  const client = new pg.Client(dbUrl(dbNames.auth));
+  await client.connect();
+  await client.query('UPDATE users SET email_verified_at = now()');
+  await client.end();
+
+  /** Logs in through the pages like a browser and returns the session cookie. */
+  const loginCookie = async (base: string): Promise<string> => {
+    const form = await fetch(`${base}/login`);
+    const cookie = form.headers.getSetCookie()[0]!.split(';')[0]!;
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
+    const res = await fetch(`${base}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, 'sec-fetch-site': 'same-origin' },
+      body: new URLSearchParams({ _csrf: csrf, identifier: user.username, password: user.password }).toString(),
+    });
+    if (res.status !== 303) throw new Error(`login: ${res.status}`);
+    return res.headers.getSetCookie()[0]!.split(';')[0]!;
+  };
+
+  const measure = async (base: string, path: string, headers: Record<string, string>) => {
+    const call = () => ({ method: 'GET', path, headers });
+    await load({ base, concurrency, seconds: 2, next: call, ok: (s) => s === 200 });
+    return load({ base, concurrency, seconds, next: call, ok: (s) => s === 200 });
+  };
+
+  const bare = await measure(at(ports.bare), '/', {});
+  console.log(`bare Koa + same template: ${fmt(bare)}`, bare.statuses);
+  const account = await measure(at(ports.web), '/account', { cookie: await loginCookie(at(ports.web)) });
+  console.log(`/account, Postgres sessions: ${fmt(account)}`, account.statuses);
+  const rows = [`| /account (Postgres sessions) / bare Koa page | ${(account.perSecond / bare.perSecond).toFixed(2)} | ${account.perSecond.toFixed(0)} vs ${bare.perSecond.toFixed(0)} req/s |`];
+  if (redisUrl) {
+    const redisAccount = await measure(at(ports.webRedis), '/account', { cookie: await loginCookie(at(ports.webRedis)) });
+    console.log(`/account, Redis sessions: ${fmt(redisAccount)}`, redisAccount.statuses);
+    rows.push(`| /account (Redis sessions) / bare Koa page | ${(redisAccount.perSecond / bare.perSecond).toFixed(2)} | ${redisAccount.perSecond.toFixed(0)} vs ${bare.perSecond.toFixed(0)} req/s |`);
+  }
+  console.log(`\n| measure | ratio | numbers |\n| --- | --- | --- |\n${rows.join('\n')}`);
+} finally {
+  for (const process of running.reverse()) await process.stop();
+  for (const name of Object.values(dbNames)) await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+}

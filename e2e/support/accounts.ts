@@ -1,0 +1,32 @@
+// Account set-up the API journeys share: a confirmed user and its tokens.
+import type { ExecutionContext } from 'ava';
+import { api, linkFromMail, uniqueUser, waitForMail } from './index.js';
+
+export interface Tokens {
+  access_token: string;
+  token_type: string;
+  expires_in: number;
+  refresh_token: string;
+}
+
+/** Signs up through the front door and confirms with the token from the mailed link. */
+export async function confirmedUser(t: ExecutionContext, prefix = 'e2e') {
+  const user = uniqueUser(prefix);
+  const signup = await api('/api/auth/v1/signup', { json: user });
+  t.is(signup.status, 202, `signup: ${JSON.stringify(signup.body)}`);
+  const mail = await waitForMail({ to: user.email, subject: /confirm/i });
+  const token = new URL(linkFromMail(mail, '/confirm-email')).searchParams.get('token');
+  t.truthy(token, 'the confirmation link carries a token');
+  const confirm = await api('/api/auth/v1/email/confirm', { json: { token } });
+  t.is(confirm.status, 200, `confirm: ${JSON.stringify(confirm.body)}`);
+  return user;
+}
+
+/** The password grant, form-encoded as `curl -d grant_type=password -d ...` sends it. */
+export async function login(t: ExecutionContext, user: { username: string; password: string }): Promise<Tokens> {
+  const response = await api('/api/auth/v1/token', {
+    form: { grant_type: 'password', username: user.username, password: user.password },
+  });
+  t.is(response.status, 200, `token: ${JSON.stringify(response.body)}`);
+  return response.body as Tokens;
+}

@@ -1,0 +1,86 @@
+import test from 'ava';
+import { buildRouteTable, generateNginx, normalizePath, resolve, services, type ServiceEntry } from '../src/index.js';
+
+const table = buildRouteTable(services);
+
+test('routes are ordered longest prefix first, so /assets/ and /api/auth/ win over /', (t) => {
+  t.deepEqual(
+    table.routes.map((r) => `${r.service} ${r.prefix}`),
+    ['auth /api/auth/', 'web /assets/', 'web /'],
+  );
+});
+
+test('internal endpoints are blocked through every route that reaches them', (t) => {
+  const blocked = table.blocked.map((b) => `${b.prefix}${b.rest}`);
+  for (const path of ['/api/auth/v1/introspect', '/api/auth/metrics', '/api/auth/readyz', '/api/auth/healthz', '/metrics', '/readyz']) {
+    t.true(blocked.includes(path), path);
+  }
+  t.false(blocked.includes('/healthz'), "the edge's own /healthz is not shadowed");
+});
+
+test('introspect is blocked however it is spelled', (t) => {
+  for (const raw of ['/api/auth/v1/introspect', '/api/auth/v1/Introspect', '/api/auth/v1/introspect/', '/api/auth/v1/introspect/x', '/api/auth//v1/introspect', '/api/auth/v1/./introspect', '/api/auth/v1/%69ntrospect', '/api/auth/v1/x/../introspect']) {
+    const path = normalizePath(raw);
+    t.truthy(path, raw);
+    t.deepEqual(resolve(table, path!, 'POST'), { kind: 'blocked' }, raw);
+  }
+  t.is(resolve(table, '/api/auth/v1/introspection', 'POST').kind, 'proxy', 'a longer name is another path');
+});
+
+test('POSTs to budgeted paths carry their zone; other methods and paths none', (t) => {
+  const token = resolve(table, '/api/auth/v1/token', 'POST');
+  t.like(token, { kind: 'proxy', zone: 'login', upstreamPath: '/v1/token' });
+  t.like(resolve(table, '/api/auth/v1/Token/', 'POST'), { kind: 'proxy', zone: 'login' });
+  t.like(resolve(table, '/api/auth/v1/token', 'GET'), { kind: 'proxy', zone: undefined });
+  t.like(resolve(table, '/login', 'POST'), { kind: 'proxy', zone: 'login', upstreamPath: '/login' });
+  t.like(resolve(table, '/forgot-password', 'POST'), { zone: 'forgot' });
+  t.like(resolve(table, '/confirm-email/resend', 'POST'), { zone: 'resend' });
+  t.like(resolve(table, '/signup', 'POST'), { zone: 'signup' });
+  t.like(resolve(table, '/account', 'POST'), { kind: 'proxy', zone: undefined });
+});
+
+test('an unknown /api/ path has no route (a JSON 404), /healthz is the edge\'s own', (t) => {
+  t.is(resolve(table, '/api/mirror/x', 'GET').kind, 'no-route');
+  t.is(resolve(table, '/api/', 'GET').kind, 'no-route');
+  t.is(resolve(table, '/healthz', 'GET').kind, 'health');
+  t.like(resolve(table, '/api', 'GET'), { kind: 'proxy', upstreamPath: '/api' });
+});
+
+test('normalizePath: decodes, merges slashes, resolves dots; refuses what nginx refuses', (t) => {
+  t.is(normalizePath('/a//b/./c/'), '/a/b/c/');
+  t.is(normalizePath('/a/b/../c'), '/a/c');
+  t.is(normalizePath('/a/%2e%2e/c'), '/c');
+  t.is(normalizePath('/%7Euser'), '/~user');
+  t.is(normalizePath('/a/..'), '/');
+  t.is(normalizePath('/../etc/passwd'), undefined);
+  t.is(normalizePath('/%zz'), undefined);
+  t.is(normalizePath('/a%00b'), undefined);
+  t.is(normalizePath('relative'), undefined);
+});
+
+const mirror: ServiceEntry = {
+  name: 'mirror',
+  package: '@gatehouse/mirror',
+  dir: 'services/mirror',
+  configExport: 'mirrorConfigSchema',
+  port: 3002,
+  routes: [{ prefix: '/api/mirror/', stripPrefix: true, websocket: true }],
+};
+
+test('one more entry is all a WebSocket service needs: its location passes upgrades', (t) => {
+  const withMirror = buildRouteTable([...services, mirror]);
+  t.like(resolve(withMirror, '/api/mirror/v1/push', 'GET'), { kind: 'proxy', upstreamPath: '/v1/push', route: { service: 'mirror', websocket: true } });
+  t.deepEqual(resolve(withMirror, '/api/mirror/metrics', 'GET'), { kind: 'blocked' });
+  const files = generateNginx(withMirror);
+  t.regex(files['templates/gatehouse.conf.template']!, /upstream mirror \{\n {4}server \$\{MIRROR_UPSTREAM\};/);
+  t.regex(files['includes/gatehouse-server.conf']!, /location \/api\/mirror\/ \{\n {4}proxy_pass http:\/\/mirror\/;\n {4}include includes\/proxy-websocket\.conf;/);
+});
+
+test('a broken service list is refused with a reason', (t) => {
+  const base = services[0]!;
+  t.throws(() => buildRouteTable([base, base]), { message: /listed twice/ });
+  t.throws(() => buildRouteTable([{ ...base, routes: [{ prefix: '/api/auth' }] }]), { message: /must start and end with "\/"/ });
+  t.throws(() => buildRouteTable([base, { ...mirror, routes: [{ prefix: '/api/auth/' }] }]), { message: /claimed twice/ });
+  t.throws(() => buildRouteTable([{ ...base, rateLimited: [{ path: 'v1/token', zone: 'login' }] }]), { message: /must start with/ });
+  t.throws(() => buildRouteTable([{ ...base, name: 'Auth' }]), { message: /lower-case/ });
+});
