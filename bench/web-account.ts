@@ -102,9 +102,23 @@ try {
 
   const bare = await measure(at(ports.bare), '/', {});
   console.log(`bare Koa + same template: ${fmt(bare)}`, bare.statuses);
-  const account = await measure(at(ports.web), '/account', { cookie: await loginCookie(at(ports.web)) });
+  const cookie = await loginCookie(at(ports.web));
+  const account = await measure(at(ports.web), '/account', { cookie });
   console.log(`/account, Postgres sessions: ${fmt(account)}`, account.statuses);
   const rows = [`| /account (Postgres sessions) / bare Koa page | ${(account.perSecond / bare.perSecond).toFixed(2)} | ${account.perSecond.toFixed(0)} vs ${bare.perSecond.toFixed(0)} req/s |`];
+
+  // Where the time goes: the same session without the auth call, and auth's /v1/me on its own.
+  const home = await measure(at(ports.web), '/', { cookie });
+  console.log(`breakdown: / signed in (session + render, no auth call): ${fmt(home)}`, home.statuses);
+  const token = (await (
+    await fetch(`${at(ports.auth)}/v1/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ grant_type: 'password', username: user.username, password: user.password }),
+    })
+  ).json()) as { access_token: string };
+  const me = await measure(at(ports.auth), '/v1/me', { authorization: `Bearer ${token.access_token}` });
+  console.log(`breakdown: auth /v1/me alone: ${fmt(me)}`, me.statuses);
   if (redisUrl) {
     const redisAccount = await measure(at(ports.webRedis), '/account', { cookie: await loginCookie(at(ports.webRedis)) });
     console.log(`/account, Redis sessions: ${fmt(redisAccount)}`, redisAccount.statuses);

@@ -179,11 +179,13 @@ for (const kind of kinds) {
 
   edgeTest('a WebSocket route (one list entry) passes the upgrade, prefix stripped', async (t) => {
     const socket = new WebSocket(`${base(kind).replace('http', 'ws')}/api/echo/v1/live`);
-    const message = await new Promise<string>((resolve, reject) => {
-      socket.onmessage = (event) => resolve(String(event.data));
+    const messages: string[] = [];
+    const closed = await new Promise<number>((resolve, reject) => {
+      socket.onmessage = (event) => messages.push(String(event.data));
       socket.onerror = () => reject(new Error('websocket failed'));
+      socket.onclose = (event) => resolve(event.code);
     });
-    socket.close();
-    t.is(message, 'hello from echo at /v1/live');
+    t.deepEqual(messages, ['hello from echo at /v1/live']);
+    t.not(closed, 1006, 'closed cleanly, not torn down');
   });
 }

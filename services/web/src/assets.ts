@@ -79,8 +79,17 @@ async function readBuilt(): Promise<Map<string, Asset>> {
  * before a recompile still gets its stylesheet.
  */
 export async function loadAssets(mode: AssetsMode, logger: Logger): Promise<AssetSet> {
-  const prebuilt = mode === 'prebuilt' || (mode === 'auto' && runningBuilt);
-  let current = prebuilt ? await readBuilt() : await compileAssets();
+  let current: Map<string, Asset>;
+  if (mode === 'prebuilt') {
+    current = await readBuilt();
+  } else if (mode === 'auto' && runningBuilt) {
+    current = await readBuilt().catch(async (err: unknown) => {
+      logger.warn({ err: (err as Error).message }, 'no built stylesheets (run `npm run build:assets -w @gatehouse/web`); compiling them now');
+      return compileAssets();
+    });
+  } else {
+    current = await compileAssets();
+  }
   const byFile = new Map<string, Asset>();
   const index = (set: Map<string, Asset>) => {
     for (const asset of set.values()) byFile.set(asset.file, asset);

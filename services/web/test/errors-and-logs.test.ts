@@ -103,3 +103,15 @@ test('a repeated form field (a forged form) → 400 page, nothing done', async (
   t.is(res.status, 400);
   t.regex(textOf(await res.text()), /field twice/);
 });
+
+test('one request id from browser to auth: the id web answers with appears in auth\'s log for the same login', async (t) => {
+  const stack = await startStack(t);
+  const person = await confirmedPerson(stack);
+  const browser = stack.browser('198.51.100.77');
+  await browser.get('/login');
+  const res = await browser.post('/login', { identifier: person.username, password: person.password }, { 'x-request-id': 'req-from-nginx-0001' });
+  t.is(res.headers.get('x-request-id'), 'req-from-nginx-0001');
+  const authLines = stack.logs.auth.lines().filter((l) => l.req_id === 'req-from-nginx-0001');
+  t.true(authLines.some((l) => l.path === '/v1/token' && l.ip === '198.51.100.77'));
+  t.true(authLines.some((l) => l.path === '/v1/me'));
+});

@@ -160,6 +160,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     proxy.ws(req, socket, head, { target: `http://${options.upstreams[route.service]}` });
   });
 
+  // Every client socket, upgraded WebSockets included (closeAllConnections does not see those).
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+
   // Node refuses oversized or slow headers before a request exists; answer like nginx would.
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable) {
@@ -197,7 +204,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     close: () =>
       new Promise<void>((resolveClose) => {
         server.close(() => resolveClose());
-        server.closeAllConnections();
+        for (const socket of sockets) socket.destroy();
         agent.destroy();
         proxy.close();
       }),

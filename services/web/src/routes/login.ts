@@ -13,12 +13,14 @@ interface LoginForm {
   next?: string;
   errors?: FieldErrors;
   formError?: string;
+  /** Heading of the error box, when "That didn’t work" says too little. */
+  formTitle?: string;
   /** Set when the account exists but its email is not confirmed yet: offers a resend. */
   unconfirmed?: { email: string };
 }
 
 const show = (ctx: Context, form: LoginForm, status?: number) =>
-  render(ctx, 'login', { identifier: '', next: '', errors: {}, ...form }, status);
+  render(ctx, 'login', { identifier: '', next: '', errors: {}, formTitle: '', ...form }, status);
 
 // One message for unknown account and wrong password: the page must not tell which.
 const wrongCredentials = 'That username or email and password don’t match an account. Check them and try again.';
@@ -54,13 +56,16 @@ export function loginRoutes(deps: RouteDeps) {
             {
               identifier,
               next,
+              formTitle: 'Confirm your email address first',
               formError: 'Your email address isn’t confirmed yet. Open the link we emailed you, or get a new one below.',
               unconfirmed: { email: identifier.includes('@') ? identifier : '' },
             },
             403,
           );
         }
-        if (isRejection(err, 'too_many_requests')) return show(ctx, { identifier, next, formError: throttled(ctx, err) }, 429);
+        if (isRejection(err, 'too_many_requests')) {
+          return show(ctx, { identifier, next, formTitle: 'Please wait a moment', formError: throttled(ctx, err) }, 429);
+        }
         throw err;
       }
       deps.logger.info({ req_id: ctx.state.requestId, event: 'web_login', user_id: sessionOf(ctx).user?.userId, ip: ctx.ip }, 'signed in');
