@@ -2,7 +2,7 @@
 // needed by any page): sign up, read the mail, click the link, log in, see
 // the account, log out, press Back and find nothing personal. Once at
 // desktop width and once at 360 px; every step saved to test-results/e2e/.
-import type { ExecutionContext } from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import type { Browser } from 'playwright-core';
 import { testNeeding } from '@gatehouse/testkit';
 import { chromiumMissing, launchBrowser, linkFromMail, screenshot, uniqueUser, url, waitForMail } from './support/index.js';
@@ -12,17 +12,15 @@ const viewports = {
   mobile: { width: 360, height: 740 },
 } as const;
 
+// One Chromium for the file, closed after the last test (not by the first test to finish).
 let browser: Promise<Browser> | undefined;
-const sharedBrowser = (t: ExecutionContext) => {
-  if (!browser) {
-    browser = launchBrowser();
-    t.teardown(async () => (await browser)?.close());
-  }
-  return browser;
-};
+const sharedBrowser = () => (browser ??= launchBrowser());
+test.after.always(async () => {
+  await (await browser)?.close();
+});
 
 async function journey(t: ExecutionContext, kind: keyof typeof viewports): Promise<void> {
-  const context = await (await sharedBrowser(t)).newContext({ viewport: viewports[kind], javaScriptEnabled: false });
+  const context = await (await sharedBrowser()).newContext({ viewport: viewports[kind], javaScriptEnabled: false });
   t.teardown(() => context.close());
   const page = await context.newPage();
   const shot = async (step: string) => t.log(await screenshot(page, `${kind}-${step}`));
@@ -116,7 +114,7 @@ const otherPages = [
 ] as const;
 
 needsChromium('every other page fits a 360 px screen without sideways scrolling', async (t) => {
-  const context = await (await sharedBrowser(t)).newContext({ viewport: viewports.mobile });
+  const context = await (await sharedBrowser()).newContext({ viewport: viewports.mobile });
   t.teardown(() => context.close());
   const page = await context.newPage();
   for (const [name, path] of otherPages) {
@@ -128,7 +126,7 @@ needsChromium('every other page fits a 360 px screen without sideways scrolling'
 });
 
 needsChromium('dark colour scheme and desktop width: the other pages render (screenshots)', async (t) => {
-  const context = await (await sharedBrowser(t)).newContext({ viewport: viewports.desktop, colorScheme: 'dark', javaScriptEnabled: false });
+  const context = await (await sharedBrowser()).newContext({ viewport: viewports.desktop, colorScheme: 'dark', javaScriptEnabled: false });
   t.teardown(() => context.close());
   const page = await context.newPage();
   for (const [name, path] of otherPages) {

@@ -13,14 +13,18 @@ const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
 const report = consoleReporter({ format: config.logFormat, color });
 
 const interrupt = new AbortController();
+let firstSignalAt = 0;
 const signalled = new Promise<NodeJS.Signals>((resolve) => {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
       if (interrupt.signal.aborted) {
-        // A second Ctrl-C: the exit handler kills whatever is still running.
+        // Ctrl-C reaches us twice at once (from the terminal, and forwarded by
+        // npm); only a later one means "now".
+        if (performance.now() - firstSignalAt < 1000) return;
         report.info('second signal: killing everything now');
         process.exit(130);
       }
+      firstSignalAt = performance.now();
       interrupt.abort();
       resolve(signal);
     });
@@ -54,7 +58,7 @@ for (const line of banner) report.info(line);
 
 const outcome = await Promise.race([signalled, stack.failed]);
 if (typeof outcome === 'string') {
-  report.info(`${outcome}: stopping`);
+  report.info(`${outcome}: stopping (Ctrl-C again to kill everything at once)`);
   await stack.stop();
   report.info('stopped');
   process.exit(0);

@@ -15,6 +15,12 @@ export interface ServiceOptions {
   bodyLimit?: number;
   /** Also parse urlencoded browser forms. */
   forms?: boolean;
+  /**
+   * Install the body parser here (default). A browser-facing service passes
+   * false and installs `bodyParser` after its own error pages, so a 413 or
+   * a malformed form becomes a page rather than problem+json.
+   */
+  parseBody?: boolean;
 }
 
 export interface ServiceState {
@@ -65,6 +71,8 @@ export function createService(options: ServiceOptions): Service {
       isDraining: () => app.gatehouse.draining,
     }),
   );
-  app.use(bodyParser({ limit: options.bodyLimit ?? 16 * 1024, form: options.forms ?? false }));
+  if (options.parseBody !== false) {
+    app.use(bodyParser({ limit: options.bodyLimit ?? 16 * 1024, form: options.forms ?? false }));
+  }
   return app;
 }

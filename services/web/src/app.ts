@@ -1,5 +1,5 @@
 import type { Clock, Logger, Service } from '@gatehouse/service-kit';
-import { createService } from '@gatehouse/service-kit';
+import { bodyParser, createService } from '@gatehouse/service-kit';
 import { assetRoutes, type AssetSet } from './assets.js';
 import type { AuthClient } from './auth-client.js';
 import { csrfGuard } from './csrf.js';
@@ -46,8 +46,7 @@ export function createWebApp(deps: WebDeps): Service {
   const app = createService({
     name: 'web',
     logger,
-    forms: true,
-    bodyLimit: 32 * 1024,
+    parseBody: false,
     // Auth is deliberately not a readiness check: without it the pages still
     // answer (with a friendly "try again"), while an unready web would turn
     // into the gateway's bare 502 for everyone.
@@ -75,6 +74,8 @@ export function createWebApp(deps: WebDeps): Service {
     app.use(middleware);
   }
   app.use(pageState({ assets, signedIn, clock, logger }));
+  // After the error pages and the page state they render with.
+  app.use(bodyParser({ limit: 32 * 1024, form: true }));
 
   const routeDeps: RouteDeps = { auth, signedIn, clock, logger, csrf: csrfGuard({ publicOrigin: publicUrl.origin, logger }) };
   for (const routes of routeModules) {

@@ -115,3 +115,23 @@ test('one request id from browser to auth: the id web answers with appears in au
   t.true(authLines.some((l) => l.path === '/v1/token' && l.ip === '198.51.100.77'));
   t.true(authLines.some((l) => l.path === '/v1/me'));
 });
+
+test('an oversized form → 413 page in HTML, not problem+json', async (t) => {
+  const { browser } = await webAlone(t, 'http://127.0.0.1:9');
+  await browser.get('/login');
+  const res = await browser.post('/login', { identifier: 'x'.repeat(100_000), password: 'whatever it is' });
+  t.is(res.status, 413);
+  t.regex(res.headers.get('content-type') ?? '', /^text\/html/);
+  t.regex(textOf(res.html), /Too much to send/);
+});
+
+test('a form with a repeated field → 400 page in HTML that says what was wrong', async (t) => {
+  const { browser } = await webAlone(t, 'http://127.0.0.1:9');
+  const res = await fetch(`${browser.base}/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' },
+    body: 'identifier=a&identifier=b&password=x',
+  });
+  t.true(res.status === 400 || res.status === 403);
+  t.regex(res.headers.get('content-type') ?? '', /^text\/html/);
+});

@@ -1,9 +1,11 @@
 import test from 'ava';
 import { ManualClock } from '@gatehouse/service-kit';
+import { redisServer, testNeeding } from '@gatehouse/testkit';
 import { textOf } from './helpers/browser.js';
 import { confirmedPerson, loggedIn, startStack, type Stack } from './helpers/stack.js';
 
 const minutes = (n: number) => n * 60_000;
+const redis = await redisServer();
 
 test('session cookie over http PUBLIC_URL → "gatehouse", HttpOnly, SameSite=Lax, Path=/, no Secure, no Max-Age', async (t) => {
   const stack = await startStack(t);
@@ -96,7 +98,7 @@ test('stored session records are sealed: the row key is not the cookie and neith
   }
 });
 
-test('sessions in Redis (REDIS_URL set) → login, account, logout work; the record expires an hour after the idle limit and is sealed', async (t) => {
+testNeeding(redis.url === undefined ? redis.why : undefined)('sessions in Redis (REDIS_URL set) → login, account, logout work; the record expires an hour after the idle limit and is sealed', async (t) => {
   const stack = await startStack(t, { redis: true });
   t.is(stack.web.deps.store.kind, 'redis');
   const person = await confirmedPerson(stack);
