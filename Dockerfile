@@ -37,13 +37,16 @@ RUN npm ci --no-audit --no-fund \
  && npx tsc -b \
  && npm run build:assets --workspaces --if-present
 
-# The same tree with production dependencies only, then what one service needs.
-FROM build AS prod-deps
-RUN npm prune --omit=dev --no-audit --no-fund
-
-FROM prod-deps AS prod
+# One service's production dependencies only, then just the files it runs.
+# Without SERVICE (the classic builder passes through here on the way to later
+# targets) it is empty.
+FROM build AS prod
 ARG SERVICE=
-RUN SERVICE="$SERVICE" sh scripts/image/assemble.sh /out
+RUN mkdir /out \
+ && if [ -n "$SERVICE" ]; then \
+      sh scripts/image/production-deps.sh "services/$SERVICE" \
+      && SERVICE="$SERVICE" sh scripts/image/assemble.sh /out; \
+    fi
 
 FROM ${NODE_IMAGE} AS service
 ARG SERVICE=

@@ -4,7 +4,7 @@
 //                       nginx, on free ports with its own data directory, run the
 //                       suite, stop the stack — also when the suite fails or is
 //                       interrupted.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,12 +14,24 @@ const e2eDir = join(repoRoot, 'e2e');
 const resultsDir = join(repoRoot, 'test-results', 'e2e');
 const avaArgs = process.argv.slice(2);
 
+let suiteProcess: ChildProcess | undefined;
+
 function runSuite(env: Record<string, string | undefined>): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn('npx', ['--no-install', 'ava', ...avaArgs], { cwd: e2eDir, env, stdio: 'inherit' });
-    child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+    suiteProcess = spawn('npx', ['--no-install', 'ava', ...avaArgs], { cwd: e2eDir, env, stdio: 'inherit' });
+    suiteProcess.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
 }
+
+// On a signal: stop waiting for the stack, end the suite (a Ctrl-C reaches it
+// directly too); a started stack is stopped in the finally below.
+const interrupt = new AbortController();
+const onSignal = () => {
+  interrupt.abort();
+  suiteProcess?.kill('SIGTERM');
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
 
 if (process.env.E2E_BASE_URL) {
   if (!process.env.E2E_MAIL_URL) {
@@ -59,14 +71,7 @@ const logPath = join(resultsDir, 'stack.log');
 const log = createWriteStream(logPath);
 const report = consoleReporter({ format: 'pretty', color: false, write: (text) => log.write(text) });
 
-const interrupt = new AbortController();
 let stack: RunningStack | undefined;
-const onSignal = () => {
-  // ava (same process group) gets the signal too; we only have to stop the stack.
-  interrupt.abort();
-};
-process.on('SIGINT', onSignal);
-process.on('SIGTERM', onSignal);
 
 let code = 1;
 const started = performance.now();
@@ -79,6 +84,7 @@ try {
   if (typeof outcome === 'number') code = outcome;
   else {
     console.error(`e2e: ${outcome.name} died during the suite (${outcome.signal ?? `exit code ${outcome.code}`}); see ${logPath}`);
+    suiteProcess?.kill('SIGTERM');
     await suite;
   }
 } catch (err) {

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Copies what production needs out of the built tree in the current directory
-# into $1: the root package files, node_modules (pruned to production before),
+# into $1: the root package files, node_modules (production only, installed before),
 # and every workspace without its sources, tests and build tooling. With
 # SERVICE set, the other services are left out.
 set -eu

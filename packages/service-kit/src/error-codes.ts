@@ -3,7 +3,11 @@
  * contract: clients branch on them, so never rename one; add a new one instead.
  */
 export const errorCodes = {
-  // Request shape
+  // Request shape (the first four are answered by nginx or the gateway, before any service)
+  bad_request: { status: 400, message: 'The request could not be understood.' },
+  request_timeout: { status: 408, message: 'The request took too long to arrive.' },
+  uri_too_long: { status: 414, message: 'The address is too long.' },
+  request_header_too_large: { status: 431, message: 'A request header or cookie is too large.' },
   malformed_json: { status: 400, message: 'The request body is not valid JSON.' },
   duplicate_field: { status: 400, message: 'A field appears more than once in the request.' },
   forbidden_field: { status: 400, message: 'The request contains a field name that is not allowed.' },

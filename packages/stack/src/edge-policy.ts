@@ -94,7 +94,7 @@ export const edgeErrors: EdgeError[] = [
 ];
 
 /** Codes the edge answers with that the service kit's list does not have (yet). */
-export const edgeOnlyCodes = ['bad_request', 'request_timeout', 'uri_too_long', 'request_header_too_large'];
+export const edgeOnlyCodes: string[] = [];
 
 export function edgeError(status: number): EdgeError {
   const found = edgeErrors.find((e) => e.status === status);

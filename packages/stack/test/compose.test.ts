@@ -1,5 +1,6 @@
 // The compose files, checked without a Docker engine.
 import { spawnSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
 import { testNeeding } from '@gatehouse/testkit';
@@ -90,4 +91,13 @@ testNeeding(missing)('docker-compose 1.29.2 accepts the files, in every profile 
   }
   const listed = spawnSync('docker-compose', ['--profile', 'test', 'config', '--services'], { cwd: repoRoot, encoding: 'utf8' });
   t.deepEqual(listed.stdout.trim().split('\n').sort(), ['auth', 'mail', 'nginx', 'postgres', 'redis', 'tests', 'web']);
+});
+
+test('every variable the compose files read is in the README\'s compose table', async (t) => {
+  const readme = await readFile(join(repoRoot, 'README.md'), 'utf8');
+  const table = readme.slice(readme.indexOf('- **Variables** compose reads'), readme.indexOf('- **Checks in `npm test`**'));
+  for (const file of ['docker-compose.yml', 'docker-compose.offline.yml', 'docker-compose.tls.yml']) {
+    const text = await readFile(join(repoRoot, file), 'utf8');
+    for (const [, name] of text.matchAll(/\$\{([A-Z0-9_]+)/g)) t.true(table.includes(`\`${name}\``), `${file}: ${name} is not documented`);
+  }
 });

@@ -71,4 +71,8 @@ test('pino lines become one readable line; anything else passes through', (t) =>
   );
   t.is(formatLogLine('{"level":40,"time":"2026-11-21T10:00:01.123Z","msg":"redis error","err":"ECONNREFUSED"}'), '10:00:01 warn  redis error err=ECONNREFUSED');
   t.is(formatLogLine('MailDev API running'), 'MailDev API running');
+  t.is(
+    formatLogLine('{"level":50,"time":"2026-11-21T10:00:01.123Z","msg":"request failed","req_id":"r1","err":{"type":"Error","message":"boom","stack":"Error: boom\\n    at x (y.ts:1:1)"}}'),
+    '10:00:01 error request failed\nError: boom\n    at x (y.ts:1:1)',
+  );
 });

@@ -1,5 +1,5 @@
 import { formatLogLine } from './log-format.js';
-import type { StackReporter } from './run-stack.js';
+import type { StackReporter } from './stack-reporter.js';
 
 const palette = [36, 35, 33, 32, 34, 91, 96, 95];
 
@@ -18,7 +18,13 @@ export function consoleReporter(options: { format: 'pretty' | 'json'; color: boo
     return `\x1b[${colors.get(part)}m${label}\x1b[0m│ `;
   };
   return {
-    info: (line) => write(`${prefix('gatehouse')}${line}\n`),
+    info: (text) =>
+      write(
+        text
+          .split('\n')
+          .map((l) => `${prefix('gatehouse')}${l}\n`)
+          .join(''),
+      ),
     line: (part, line) => {
       const text = options.format === 'pretty' ? formatLogLine(line) : line;
       write(

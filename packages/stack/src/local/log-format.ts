@@ -19,8 +19,12 @@ export function formatLogLine(line: string): string {
   if (msg === 'request' && entry.method !== undefined) {
     return `${time} ${level.padEnd(5)} ${entry.method} ${entry.path} → ${entry.status} ${entry.ms}ms`;
   }
+  // An error's stack reads better on lines of its own than inside JSON.
+  const err = entry.err as { message?: string; stack?: string } | undefined;
+  const stack = err && typeof err === 'object' && typeof err.stack === 'string' ? err.stack : undefined;
   const rest = Object.entries(entry)
-    .filter(([k]) => !skip.has(k))
+    .filter(([k]) => !skip.has(k) && !(k === 'err' && stack))
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
-  return `${time} ${level.padEnd(5)} ${msg}${rest.length ? ` ${rest.join(' ')}` : ''}`;
+  const head = `${time} ${level.padEnd(5)} ${msg}${rest.length ? ` ${rest.join(' ')}` : ''}`;
+  return stack ? `${head}\n${stack}` : head;
 }

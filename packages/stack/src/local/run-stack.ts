@@ -1,4 +1,4 @@
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import type { Socket as UdpSocket } from 'node:dgram';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,18 +13,11 @@ import { ensureSecrets, serviceSecrets } from '../secrets.js';
 import type { ServiceEntry, StackAddresses } from '../service-entry.js';
 import { ManagedChild, type ExitInfo } from './child.js';
 import { takenPorts, type PortClaim } from './ports.js';
+import { baseEnv, serviceEnv, unknownService } from './service-env.js';
+import { StackStartError, type StackReporter } from './stack-reporter.js';
+import { accessLogReceiver, waitFor } from './wait.js';
 
-/**
- * The whole stack as local processes: a mail catcher, every service of the
- * list (PGlite in its own DATA_DIR, secrets as files), and a front door —
- * nginx when installed, else the Node gateway — from the same route table.
- */
-export interface StackReporter {
-  /** A progress or banner line of the orchestrator itself. */
-  info(line: string): void;
-  /** A line of one part of the stack. */
-  line(part: string, line: string, stream: 'stdout' | 'stderr'): void;
-}
+export { StackStartError, type StackReporter } from './stack-reporter.js';
 
 export interface RunningStack {
   urls: { app: string; inbox: string; mailApi: string; pages: { label: string; url: string }[] };
@@ -34,14 +27,12 @@ export interface RunningStack {
   stop(): Promise<void>;
 }
 
-export class StackStartError extends Error {
-  override name = 'StackStartError';
-}
 
-// Variables the stack sets per service, and ones it never passes through:
-// the local run is self-contained (PGlite, no Redis) whatever the shell exports.
-const dropped = ['DATABASE_URL', 'REDIS_URL', 'DATABASE_URL_FILE', 'REDIS_URL_FILE'];
-
+/**
+ * The whole stack as local processes: a mail catcher, every service of the
+ * list (PGlite in its own DATA_DIR, secrets as files), and a front door —
+ * nginx when installed, else the Node gateway — from the same route table.
+ */
 export async function startStack(
   config: StackConfig,
   services: readonly ServiceEntry[],
@@ -58,7 +49,7 @@ export async function startStack(
   const gatewayKind = nginxBin ? 'nginx' : 'node';
 
   const claims: PortClaim[] = [
-    { what: `the front door (${gatewayKind})`, host: config.gatewayHost, port: config.gatewayPort, variable: 'GATEWAY_PORT' },
+    { what: `the front door, ${gatewayKind}`, host: config.gatewayHost, port: config.gatewayPort, variable: 'GATEWAY_PORT' },
     ...services.map((s) => ({
       what: `the ${s.name} service`,
       host: '127.0.0.1',
@@ -66,7 +57,7 @@ export async function startStack(
       variable: servicePortVariable(s.name),
     })),
     { what: 'the mail inbox', host: '127.0.0.1', port: config.mailWebPort, variable: 'MAIL_WEB_PORT' },
-    { what: 'the mail catcher (SMTP)', host: '127.0.0.1', port: config.mailSmtpPort, variable: 'MAIL_SMTP_PORT' },
+    { what: 'the mail catcher\'s SMTP server', host: '127.0.0.1', port: config.mailSmtpPort, variable: 'MAIL_SMTP_PORT' },
   ];
   const duplicates = claims.filter((c, i) => claims.findIndex((d) => d.port === c.port) !== i);
   if (duplicates.length) {
@@ -198,89 +189,4 @@ export async function startStack(
     await stop();
     throw err;
   }
-}
-
-function unknownService(name: string): never {
-  throw new Error(`no service named "${name}" in the service list`);
-}
-
-function baseEnv(env: Record<string, string | undefined>): Record<string, string | undefined> {
-  const out = { ...env };
-  for (const key of dropped) delete out[key];
-  return out;
-}
-
-function serviceEntryFileEnv(entry: ServiceEntry, files: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of entry.secrets ?? []) out[`${name}_FILE`] = files[name]!;
-  return out;
-}
-
-function serviceEnv(
-  entry: ServiceEntry,
-  config: StackConfig,
-  files: Record<string, string>,
-  addresses: StackAddresses,
-): Record<string, string | undefined> {
-  const env = baseEnv(config.env);
-  for (const name of entry.secrets ?? []) delete env[name];
-  return {
-    ...env,
-    PORT: String(config.servicePorts[entry.name]),
-    HOST: '127.0.0.1',
-    PUBLIC_URL: config.publicUrl,
-    DATA_DIR: join(config.dataDir, entry.name),
-    ...(entry.smtp ? { SMTP_URL: `smtp://127.0.0.1:${config.mailSmtpPort}` } : {}),
-    ...serviceEntryFileEnv(entry, files),
-    ...(entry.links?.(addresses) ?? {}),
-  };
-}
-
-interface WaitOptions {
-  what: string;
-  url: string;
-  child: ManagedChild;
-  timeoutMs: number;
-  report: StackReporter;
-  failed: Promise<ExitInfo>;
-  signal: AbortSignal | undefined;
-}
-
-/** Polls `url` until it answers 2xx, the process dies, time runs out or we are interrupted. */
-async function waitFor({ what, url, child, timeoutMs, report, failed, signal }: WaitOptions): Promise<void> {
-  const started = performance.now();
-  let gone: ExitInfo | undefined;
-  void failed.then((info) => {
-    if (info.name === child.name) gone = info;
-  });
-  let lastProblem = '';
-  while (performance.now() - started < timeoutMs) {
-    if (signal?.aborted) throw new StackStartError(`interrupted while waiting for ${what}`);
-    if (gone || !child.running) {
-      throw new StackStartError(`${what} exited during start-up (code ${gone?.code ?? '?'}); its output is above.`);
-    }
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      await response.body?.cancel();
-      if (response.ok) {
-        report.info(`${what} is ready (${((performance.now() - started) / 1000).toFixed(1)} s)`);
-        return;
-      }
-      lastProblem = `HTTP ${response.status}`;
-    } catch (err) {
-      lastProblem = (err as Error).message;
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new StackStartError(`${what} did not become ready at ${url} within ${timeoutMs / 1000} s (last answer: ${lastProblem}).`);
-}
-
-/** nginx's access lines arrive as syslog datagrams: "<190>Nov 21 10:00:00 nginx: <line>". */
-function accessLogReceiver(onLine: (line: string) => void): Promise<UdpSocket> {
-  return new Promise((resolve, reject) => {
-    const socket = createSocket('udp4');
-    socket.on('message', (message) => onLine(message.toString('utf8').replace(/^<\d+>.*? nginx: /, '').trimEnd()));
-    socket.once('error', reject);
-    socket.bind(0, '127.0.0.1', () => resolve(socket));
-  });
 }
