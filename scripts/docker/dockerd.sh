@@ -2,9 +2,12 @@
 # Start/stop a private Docker engine for Gatehouse on machines without systemd.
 #
 # Contract:
-#   eval "$(scripts/docker/dockerd.sh start)"   # prints ONE line on stdout:
+#   eval "$(scripts/docker/dockerd.sh start)"   # prints export lines on stdout:
 #                                               #   export DOCKER_HOST=unix:///...
-#   scripts/docker/dockerd.sh stop              # stops the engine only if `start` launched it
+#                                               #   export GATEHOUSE_DOCKERD_PID=<pid>  (only when
+#                                               #     this call launched dockerd)
+#   scripts/docker/dockerd.sh stop              # stops the engine only if `start` launched it;
+#                                               # with GATEHOUSE_DOCKERD_PID set, only that one
 #   scripts/docker/dockerd.sh status            # exit 0 if an engine answers at DOCKER_HOST
 # All progress and errors go to stderr, so stdout is always safe to eval.
 # Exit status is non-zero (and stdout empty) when no engine could be made reachable.
@@ -80,6 +83,7 @@ start() {
   done
   log "engine up after ${waited}s (pid $pid)"
   echo "export DOCKER_HOST=$DOCKER_HOST"
+  echo "export GATEHOUSE_DOCKERD_PID=$pid"
 }
 
 stop() {
@@ -88,6 +92,12 @@ stop() {
   if ! is_our_dockerd "$pid"; then
     log "no dockerd started by this script is running; nothing to stop"
     rm -f "$started_pid_file"
+    return
+  fi
+  # A caller that launched the engine names its pid: an engine started later by someone else
+  # (after ours was stopped and the pid file rewritten) is not the caller's to stop.
+  if [[ -n ${GATEHOUSE_DOCKERD_PID:-} && $GATEHOUSE_DOCKERD_PID != "$pid" ]]; then
+    log "dockerd pid $pid was not started by this caller (pid $GATEHOUSE_DOCKERD_PID); leaving it"
     return
   fi
   log "stopping dockerd pid $pid"
