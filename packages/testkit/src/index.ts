@@ -3,3 +3,4 @@ export { freshRedis, redisServer, type TestRedis, type RedisSource } from './red
 export { testNeeding } from './needs.js';
 export { listen, type TestServer } from './server.js';
 export { captureLogs, type CapturedLogs } from './logs.js';
+export { MailCatcher, tokenFromMail, linkFromMail, type CaughtMail } from './mail-catcher.js';

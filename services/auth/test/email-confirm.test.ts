@@ -1,7 +1,7 @@
 import test from 'ava';
 import { ManualClock } from '@gatehouse/service-kit';
 import { call, newAccount, startAuth } from './helpers/harness.js';
-import { tokenFromMail } from './helpers/mail-catcher.js';
+import { tokenFromMail } from '@gatehouse/testkit';
 
 test('confirm with the mailed token → 200 with the user, email_verified true', async (t) => {
   const h = await startAuth(t);

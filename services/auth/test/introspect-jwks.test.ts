@@ -9,32 +9,9 @@ import { listen } from '@gatehouse/testkit';
 import { createAuthRuntime, type AuthConfig } from '../src/index.js';
 import { bearer, call, confirmedAccount, login, serviceSecret, startAuth, type Account, type Harness, type HarnessOptions } from './helpers/harness.js';
 
-/**
- * At most a few services boot at once: dozens of them starting together (each
- * with its hash threads) on a small machine starve the harness's 5 s mail wait.
- */
-const starting = semaphore(4);
-function semaphore(size: number) {
-  let free = size;
-  const waiting: (() => void)[] = [];
-  return async <T>(fn: () => Promise<T>): Promise<T> => {
-    if (free > 0) free -= 1;
-    else await new Promise<void>((resolve) => waiting.push(resolve));
-    try {
-      return await fn();
-    } finally {
-      const next = waiting.shift();
-      if (next) next();
-      else free += 1;
-    }
-  };
-}
-
 async function setup(t: ExecutionContext, options: HarnessOptions = {}): Promise<{ h: Harness; account: Account }> {
-  return starting(async () => {
-    const h = await startAuth(t, { clock: new ManualClock(), ...options });
-    return { h, account: await confirmedAccount(h) };
-  });
+  const h = await startAuth(t, { clock: new ManualClock(), ...options });
+  return { h, account: await confirmedAccount(h) };
 }
 
 const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });

@@ -3,7 +3,7 @@ import nodemailer from 'nodemailer';
 import { ManualClock } from '@gatehouse/service-kit';
 import { MailWorker } from '../src/mail/mail-worker.js';
 import { call, newAccount, startAuth } from './helpers/harness.js';
-import { MailCatcher, tokenFromMail } from './helpers/mail-catcher.js';
+import { MailCatcher, tokenFromMail } from '@gatehouse/testkit';
 
 async function freePort(): Promise<number> {
   const probe = await new MailCatcher().start();

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { call, confirmedAccount, newAccount, startAuth } from './helpers/harness.js';
-import { tokenFromMail } from './helpers/mail-catcher.js';
+import { tokenFromMail } from '@gatehouse/testkit';
 
 test('signup → 202 confirmation_sent and a mail with a text and an HTML part linking to PUBLIC_URL', async (t) => {
   const h = await startAuth(t);

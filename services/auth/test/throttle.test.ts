@@ -1,37 +1,14 @@
 import test, { type ExecutionContext } from 'ava';
 import { ManualClock } from '@gatehouse/service-kit';
 import { call, confirmedAccount, newAccount, startAuth, type Account, type Harness, type HarnessOptions, type Reply } from './helpers/harness.js';
-import { tokenFromMail } from './helpers/mail-catcher.js';
+import { tokenFromMail } from '@gatehouse/testkit';
 
 // Security cases 12, 15, 16, 17: brute force, spraying, lock expiry, equal answers for unknown users.
 
-/**
- * At most a few services boot at once: dozens of them starting together (each
- * with its hash threads) on a small machine starve the harness's 5 s mail wait.
- */
-const starting = semaphore(4);
-function semaphore(size: number) {
-  let free = size;
-  const waiting: (() => void)[] = [];
-  return async <T>(fn: () => Promise<T>): Promise<T> => {
-    if (free > 0) free -= 1;
-    else await new Promise<void>((resolve) => waiting.push(resolve));
-    try {
-      return await fn();
-    } finally {
-      const next = waiting.shift();
-      if (next) next();
-      else free += 1;
-    }
-  };
-}
-
 async function setup(t: ExecutionContext, options: HarnessOptions = {}, account: Partial<Account> = {}) {
   const clock = options.clock ?? new ManualClock();
-  return starting(async () => {
-    const h = await startAuth(t, { ...options, clock });
-    return { h, clock, account: await confirmedAccount(h, account) };
-  });
+  const h = await startAuth(t, { ...options, clock });
+  return { h, clock, account: await confirmedAccount(h, account) };
 }
 
 const attempt = (h: Harness, username: string, password: string, ip?: string) =>

@@ -5,7 +5,7 @@ import test, { type ExecutionContext } from 'ava';
 import jwt from 'jsonwebtoken';
 import { ManualClock } from '@gatehouse/service-kit';
 import { bearer, call, confirmedAccount, login, serviceSecret, startAuth, type Harness, type Tokens } from './helpers/harness.js';
-import { tokenFromMail } from './helpers/mail-catcher.js';
+import { tokenFromMail } from '@gatehouse/testkit';
 
 // Security cases 30–37 and 40: every forged token is refused by /v1/me and reported inactive by /v1/introspect.
 
@@ -32,35 +32,12 @@ interface Setup {
   forge(change?: Forgery): string;
 }
 
-/**
- * At most a few services boot at once: dozens of them starting together (each
- * with its hash threads) on a small machine starve the harness's 5 s mail wait.
- */
-const starting = semaphore(4);
-function semaphore(size: number) {
-  let free = size;
-  const waiting: (() => void)[] = [];
-  return async <T>(fn: () => Promise<T>): Promise<T> => {
-    if (free > 0) free -= 1;
-    else await new Promise<void>((resolve) => waiting.push(resolve));
-    try {
-      return await fn();
-    } finally {
-      const next = waiting.shift();
-      if (next) next();
-      else free += 1;
-    }
-  };
-}
-
 const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 
 async function setup(t: ExecutionContext): Promise<Setup> {
   const clock = new ManualClock();
-  const { h, tokens } = await starting(async () => {
-    const h = await startAuth(t, { clock });
-    return { h, tokens: await login(h, await confirmedAccount(h)) };
-  });
+  const h = await startAuth(t, { clock });
+  const tokens = await login(h, await confirmedAccount(h));
   const claims = jwt.decode(tokens.access_token) as Claims;
   const { kid, privateKey } = h.runtime.deps.keys.signing;
   const forge = (change: Forgery = {}) => {

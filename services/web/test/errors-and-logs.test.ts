@@ -1,9 +1,8 @@
 import test from 'ava';
 import { createServer } from 'node:net';
-import { captureLogs, freshDatabase, listen } from '@gatehouse/testkit';
+import { captureLogs, freshDatabase, listen, linkFromMail } from '@gatehouse/testkit';
 import { createAuthClient, createWebRuntime, webConfigSchema } from '../src/index.js';
 import { Browser, textOf } from './helpers/browser.js';
-import { linkFromMail } from './helpers/mail-catcher.js';
 import { confirmedPerson, loggedIn, sessionSecret, startStack } from './helpers/stack.js';
 
 async function webAlone(t: import('ava').ExecutionContext, authUrl: string, wrap?: (real: ReturnType<typeof createAuthClient>) => ReturnType<typeof createAuthClient>) {

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { textOf } from './helpers/browser.js';
-import { linkFromMail } from './helpers/mail-catcher.js';
+import { linkFromMail } from '@gatehouse/testkit';
 import { confirmedPerson, loggedIn, startStack } from './helpers/stack.js';
 
 test('forgot password for a known and an unknown address → the same page and wording; only the known one gets mail', async (t) => {

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { ManualClock } from '@gatehouse/service-kit';
 import { textOf } from './helpers/browser.js';
-import { linkFromMail } from './helpers/mail-catcher.js';
+import { linkFromMail } from '@gatehouse/testkit';
 import { confirmedPerson, newPerson, startStack } from './helpers/stack.js';
 
 test('sign up → 303 to "check your inbox", the mailed link confirms in one click, the page invites to log in', async (t) => {

@@ -1,8 +1,7 @@
 import type { ExecutionContext } from 'ava';
 import { ManualClock, type Clock } from '@gatehouse/service-kit';
-import { captureLogs, freshDatabase, freshRedis, listen, type CapturedLogs, type TestDatabase, type TestRedis } from '@gatehouse/testkit';
+import { captureLogs, freshDatabase, freshRedis, listen, type CapturedLogs, type TestDatabase, type TestRedis, MailCatcher, tokenFromMail } from '@gatehouse/testkit';
 import { authConfigSchema, createAuthRuntime, type AuthConfig, type AuthRuntime } from '../../src/index.js';
-import { MailCatcher, tokenFromMail } from './mail-catcher.js';
 
 export const pepper = 'test-pepper-0123456789abcdef0123456789abcdef';
 export const serviceSecret = 'test-service-secret-0123456789abcdef012345';
@@ -26,8 +25,28 @@ export interface HarnessOptions {
   env?: Record<string, string>;
 }
 
+// Dozens of services booting at once (each with its hash threads) starve a
+// small machine; boots take turns, a few at a time, per test process.
+let bootSlots = 4;
+const bootQueue: (() => void)[] = [];
+async function takeTurn<T>(fn: () => Promise<T>): Promise<T> {
+  if (bootSlots > 0) bootSlots -= 1;
+  else await new Promise<void>((resolve) => bootQueue.push(resolve));
+  try {
+    return await fn();
+  } finally {
+    const next = bootQueue.shift();
+    if (next) next();
+    else bootSlots += 1;
+  }
+}
+
 /** One auth service per test: its own database, Redis prefix, SMTP catcher and logs, all torn down after. */
-export async function startAuth(t: ExecutionContext, options: HarnessOptions = {}): Promise<Harness> {
+export function startAuth(t: ExecutionContext, options: HarnessOptions = {}): Promise<Harness> {
+  return takeTurn(() => boot(t, options));
+}
+
+async function boot(t: ExecutionContext, options: HarnessOptions): Promise<Harness> {
   const mail = await new MailCatcher().start();
   const database = await freshDatabase();
   const redis = options.redis ? await freshRedis() : undefined;

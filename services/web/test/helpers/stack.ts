@@ -4,10 +4,9 @@ import type { ExecutionContext } from 'ava';
 import { authConfigSchema, createAuthRuntime, type AuthRuntime } from '@gatehouse/auth';
 import type { Clock } from '@gatehouse/service-kit';
 import type { Database } from '@gatehouse/db';
-import { captureLogs, freshDatabase, freshRedis, listen, type CapturedLogs, type TestRedis } from '@gatehouse/testkit';
+import { captureLogs, freshDatabase, freshRedis, listen, type CapturedLogs, type TestRedis, MailCatcher, linkFromMail } from '@gatehouse/testkit';
 import { createWebRuntime, webConfigSchema, type WebConfig, type WebRuntime } from '../../src/index.js';
 import { Browser, textOf } from './browser.js';
-import { MailCatcher, linkFromMail } from './mail-catcher.js';
 
 export const sessionSecret = 'test-session-secret-0123456789abcdef0123';
 

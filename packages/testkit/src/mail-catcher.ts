@@ -1,6 +1,6 @@
+import type { AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import type { AddressInfo } from 'node:net';
 
 export interface CaughtMail {
   to: string;
@@ -39,6 +39,7 @@ export class MailCatcher {
     });
   }
 
+  /** Listens on `port` (0: any free one); a fixed port lets a test bring SMTP "back up". */
   async start(port = 0): Promise<this> {
     await new Promise<void>((resolve) => this.#server.listen(port, '127.0.0.1', resolve));
     this.port = (this.#server.server.address() as AddressInfo).port;
@@ -49,14 +50,18 @@ export class MailCatcher {
     return `smtp://127.0.0.1:${this.port}`;
   }
 
-  /** The first message to `to` matching `subject`, waiting for it up to `timeoutMs`. */
-  async waitFor(to: string, subject: RegExp, timeoutMs = 20_000): Promise<CaughtMail> {
+  find(to: string, subject: RegExp): CaughtMail[] {
+    return this.messages.filter((m) => m.to.toLowerCase() === to.toLowerCase() && subject.test(m.subject));
+  }
+
+  /** The `nth` (0-based) message to `to` matching `subject`, waiting for it up to `timeoutMs`. */
+  async waitFor(to: string, subject: RegExp, { nth = 0, timeoutMs = 20_000 } = {}): Promise<CaughtMail> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const found = this.find(to, subject);
-      if (found.length) return found[0]!;
+      const found = this.find(to, subject)[nth];
+      if (found) return found;
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no mail to ${to} matching ${subject} within ${timeoutMs} ms`);
+      if (left <= 0) throw new Error(`no mail #${nth} to ${to} matching ${subject} within ${timeoutMs} ms`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.#waiters.push(() => {
@@ -65,10 +70,6 @@ export class MailCatcher {
         });
       });
     }
-  }
-
-  find(to: string, subject: RegExp): CaughtMail[] {
-    return this.messages.filter((m) => m.to.toLowerCase() === to.toLowerCase() && subject.test(m.subject));
   }
 
   close(): Promise<void> {
@@ -81,4 +82,11 @@ export function tokenFromMail(mail: CaughtMail): string {
   const match = /[?&]token=([A-Za-z0-9_-]+)/.exec(mail.text);
   if (!match) throw new Error(`no token link in mail "${mail.subject}"`);
   return match[1]!;
+}
+
+/** The link to `path` in a mail (the confirmation or reset link), as a URL. */
+export function linkFromMail(mail: CaughtMail, path: string): URL {
+  const match = new RegExp(`https?://\\S+${path.replace(/[/-]/g, '\\$&')}\\?token=[A-Za-z0-9_-]+`).exec(mail.text);
+  if (!match) throw new Error(`no ${path} link in mail "${mail.subject}"`);
+  return new URL(match[0]);
 }
