@@ -19,17 +19,17 @@ function get(url: string): Promise<{ status: number; body: string }> {
   });
 }
 
-test('SIGTERM with slow requests in flight → they finish 200, new connections are refused, exit 0', async (t) => {
+test('SIGTERM with 50 slow requests in flight → all finish 200, new connections are refused, exit 0', async (t) => {
   const child = spawn(process.execPath, [...process.execArgv, fixture], { stdio: ['ignore', 'pipe', 'inherit'] });
   const [url] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
-  const inFlight = Array.from({ length: 10 }, () => get(`${url}/slow?ms=800`));
+  const inFlight = Array.from({ length: 50 }, () => get(`${url}/slow?ms=800`));
   await new Promise((resolve) => setTimeout(resolve, 200));
   const exited = once(child, 'exit');
   child.kill('SIGTERM');
   await new Promise((resolve) => setTimeout(resolve, 100));
   await t.throwsAsync(get(`${url}/healthz`), { code: 'ECONNREFUSED' });
   const results = await Promise.all(inFlight);
-  t.deepEqual(results.map((r) => r.status), Array(10).fill(200));
+  t.deepEqual(results.map((r) => r.status), Array(50).fill(200));
   const [code] = (await exited) as [number];
   t.is(code, 0);
 });
