@@ -14,7 +14,7 @@ child.stdout.on('data', (chunk) => {
 const code = await new Promise((resolve) => child.on('close', resolve));
 
 const count = (re) => Number(re.exec(output)?.[1] ?? 0);
-const passed = count(/(\d+) tests? passed/);
+const passed = count(/(\d+) tests? passed/) || (output.match(/^\s+✔ /gm) ?? []).length;
 const failed = count(/(\d+) tests? failed/) + count(/(\d+) uncaught exceptions?/) + count(/(\d+) unhandled rejections?/);
 const skipped = count(/(\d+) tests? skipped/) + count(/(\d+) tests? todo/);
 console.log(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`);

@@ -74,7 +74,9 @@ export async function freshDatabase(backend?: Backend): Promise<TestDatabase> {
   const name = `gatehouse_test_${randomBytes(6).toString('hex')}`;
   await adminQuery(server.url, `CREATE DATABASE ${name}`);
   const url = withDatabase(server.url, name);
-  const db = createPgDatabase({ url });
+  // Small pools (many test files share one server's 100 connections) and a
+  // patient connect: a loaded CI machine is slow, not down.
+  const db = createPgDatabase({ url, max: 4, connectTimeoutMs: 15_000 });
   return {
     db,
     backend: 'postgres',
