@@ -7,6 +7,9 @@
 # stand-ins from scripts/docker (docker-compose.offline.yml).
 # Only classic-builder features (docker-compose 1.29.2 builds without BuildKit),
 # which also builds every stage before the target: the cheap ones come first.
+# For the layer cache, what changes with every commit (the sources) comes after
+# what changes rarely (the manifests and lock file: the installs; Chromium), so a
+# change to the sources alone rebuilds tsc and the assets, not the dependencies.
 ARG NODE_IMAGE=node:24-bookworm-slim
 ARG NGINX_IMAGE=nginx:1.27
 
@@ -29,22 +32,47 @@ EXPOSE 8080
 STOPSIGNAL SIGQUIT
 CMD ["nginx", "-p", "/tmp/nginx/", "-e", "stderr", "-g", "daemon off;"]
 
-# Everything installed and compiled: tsc -b, then each workspace's asset build.
-FROM ${NODE_IMAGE} AS build
+# The package manifests and the lock file alone (and the image scripts). This
+# stage runs on every change, but its result changes only with a manifest, and
+# the installs below start from its result (COPY --from compares contents).
+FROM ${NODE_IMAGE} AS manifests
 WORKDIR /app
 COPY . .
-RUN npm ci --no-audit --no-fund \
- && npx tsc -b \
+RUN find . -type f ! -name package.json ! -name package-lock.json ! -name .npmrc ! -path './scripts/image/*' -delete \
+ && find . -type d -empty -delete
+
+# Every dependency, dev ones included: the build and the tests need them.
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY --from=manifests /app/ ./
+RUN npm ci --no-audit --no-fund
+
+# Everything compiled: tsc -b, then each workspace's asset build.
+FROM deps AS build
+COPY . .
+RUN npx tsc -b \
  && npm run build:assets --workspaces --if-present
 
-# One service's production dependencies only, then just the files it runs.
-# Without SERVICE (the classic builder passes through here on the way to later
-# targets) it is empty.
-FROM build AS prod
+# One service's production dependencies (build arg SERVICE) in /prod-deps, from
+# the manifests alone and the npm cache npm ci filled. Without SERVICE (the
+# classic builder passes through here on the way to later targets) it is empty.
+FROM deps AS prod-deps
 ARG SERVICE=
-RUN mkdir /out \
+RUN mkdir /prod-deps \
  && if [ -n "$SERVICE" ]; then \
       sh scripts/image/production-deps.sh "services/$SERVICE" \
+      && cp -a /app/. /prod-deps/; \
+    fi
+
+# Just the files the service runs: the built tree with its dependencies swapped
+# for the production ones.
+FROM build AS prod
+ARG SERVICE=
+COPY --from=prod-deps /prod-deps/ /prod-deps/
+RUN mkdir /out \
+ && if [ -n "$SERVICE" ]; then \
+      rm -rf node_modules packages/*/node_modules services/*/node_modules \
+      && cp -a /prod-deps/. . \
       && SERVICE="$SERVICE" sh scripts/image/assemble.sh /out; \
     fi
 
@@ -65,20 +93,27 @@ USER node
 # Exec form: SIGTERM from `docker stop` reaches Node, which drains and exits.
 CMD ["node", "server.js"]
 
-# maildev (dev and test profiles); it is a dev dependency of the repository.
-FROM build AS devtools
+# maildev (dev and test profiles); it is a dev dependency of the repository,
+# so this image needs the dependencies only, not the sources.
+FROM deps AS devtools
 USER node
 EXPOSE 1025 1080
 CMD ["node", "node_modules/maildev/dist/bin/maildev.js", "--smtp", "1025", "--web", "1080"]
 
-# The e2e suite, as `npm run test:e2e` runs it locally, against E2E_BASE_URL.
-FROM build AS tests
+# Debian's Chromium for the browser journey, on the dependencies only: a commit
+# does not download it again.
+FROM deps AS browser
 USER root
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/* \
  && mkdir -p /app/test-results \
  && chown node:node /app/test-results
+
+# The e2e suite, as `npm run test:e2e` runs it locally, against E2E_BASE_URL.
+# It runs from the sources (tsx, the gatehouse-source condition), not dist/.
+FROM browser AS tests
+COPY . .
 USER node
 ENV E2E_CHROMIUM=/usr/bin/chromium
 CMD ["npm", "run", "test:e2e"]

@@ -10,7 +10,7 @@
 #   4/6 build        compose build of every image of the test profile
 #   5/6 run          compose up --abort-on-container-exit --exit-code-from tests
 #   6/6 cleanup      always, also after a failure, a timeout or Ctrl-C: keep the logs,
-#                    compose down -v --remove-orphans, prune dangling images, and stop
+#                    compose down -v --remove-orphans, remove dangling images, and stop
 #                    the engine if step 1 started it
 #
 # Steps 4 and 5 together are the README's `up --build …`, split so that each has
@@ -28,10 +28,11 @@
 #   GATEHOUSE_COMPOSE_BREAK          env | healthcheck | hang: add scripts/docker/break/<name>.yml, a
 #                                    deliberately broken stack, to check that the run fails naming the service
 #   GATEHOUSE_COMPOSE_UP_TIMEOUT     seconds for step 5 (default 1200)
-#   GATEHOUSE_COMPOSE_BUILD_TIMEOUT  seconds for step 4 (default 2700)
-#   GATEHOUSE_BASE_TIMEOUT           seconds for step 2 (default 2700)
+#   GATEHOUSE_COMPOSE_BUILD_TIMEOUT  seconds for step 4 (default 1800)
+#   GATEHOUSE_BASE_TIMEOUT           seconds for step 2 (default 1200)
 #   GATEHOUSE_BASE_REBUILD=1         rebuild the base images from a fresh debootstrap
-# Kept in test-results/compose/: each service's whole log, the build log, the suite's screenshots.
+# Kept in test-results/compose/: each service's whole log, the build log, the suite's screenshots,
+# the engine's container events.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -39,8 +40,10 @@ project=gatehouse-test-$$
 run_tag=run-$$
 results=test-results/compose
 up_timeout=${GATEHOUSE_COMPOSE_UP_TIMEOUT:-1200}
-build_timeout=${GATEHOUSE_COMPOSE_BUILD_TIMEOUT:-2700}
-base_timeout=${GATEHOUSE_BASE_TIMEOUT:-2700}
+# Each about ten times what it takes on a cold machine; together (70 min) well
+# inside CI's 90-minute limit with npm ci and npm test before them.
+build_timeout=${GATEHOUSE_COMPOSE_BUILD_TIMEOUT:-1800}
+base_timeout=${GATEHOUSE_BASE_TIMEOUT:-1200}
 # A service that exits on its own this often while the stack starts is in a crash
 # loop: compose would wait for it to turn healthy until the time limit.
 crash_limit=3
@@ -190,6 +193,19 @@ not_ready_services() {
   done
 }
 
+# The healthcheck of a service's container and what its last probe said.
+print_healthcheck() { # service
+  local id
+  id=$(docker ps -aq --filter "label=com.docker.compose.project=$project" --filter "label=com.docker.compose.service=$1" | head -n 1)
+  [[ -n $id ]] || return 0
+  say "$1's healthcheck: $(docker inspect -f '{{if .Config.Healthcheck}}{{json .Config.Healthcheck.Test}}{{end}}' "$id" 2>/dev/null)"
+  local last
+  last=$(docker inspect -f '{{if .State.Health}}{{range .State.Health.Log}}exit {{.ExitCode}}: {{.Output}}{{"\x1f"}}{{end}}{{end}}' "$id" 2>/dev/null | tr '\n\037' ' \n' | grep -v '^[[:space:]]*$' | tail -n 1)
+  last=${last%"${last##*[![:space:]]}"}
+  [[ $last == *: ]] && last="$last (no output)"
+  [[ -n $last ]] && say "its last probe: ${last:0:300}"
+}
+
 print_service_log() { # service
   say "last $log_tail lines of $1's log (all of it: less $results/logs/$1.log):"
   compose logs --no-color --tail="$log_tail" "$1" 2>&1 | sed 's/^/    /' >&2
@@ -237,11 +253,20 @@ cleanup() {
     for image in $(docker images --filter "reference=gatehouse/*:$run_tag" --format '{{.Repository}}'); do
       docker tag "$image:$run_tag" "$image:test" && docker rmi "$image:$run_tag" >/dev/null
     done
-    local reclaimed
-    reclaimed=$(docker image prune -f 2>/dev/null | sed -n 's/^Total reclaimed space: //p')
-    notes+=("dangling images pruned (${reclaimed:-0B})")
+    # Dangling images: superseded builds, and stage results no tag holds on to
+    # (the classic builder's cache). Those this run's build used are the next
+    # run's cache and stay; the rest go. (Under BuildKit the build log names no
+    # image ids, so every dangling image goes, as with `docker image prune`.)
+    local used id removed=0 kept=0
+    used=$(grep -aoE '^ ---> [0-9a-f]{12}$' "$results/build.log" 2>/dev/null | awk '{ print $2 }' | sort -u)
+    for id in $(docker images -q --filter dangling=true); do
+      if grep -qx "$id" <<<"$used"; then kept=$((kept + 1)); continue; fi
+      docker rmi "$id" >/dev/null 2>&1 && removed=$((removed + 1))
+    done
+    notes+=("dangling images: $removed removed, $kept kept as build cache")
   fi
-  [[ -n $events_file ]] && rm -f "$events_file"
+  # What the engine saw (start, kill, die, health) — how the failure verdicts were reached.
+  [[ -n $events_file ]] && mv -f "$events_file" "$results/events.log"
   if [[ -n $started_engine ]]; then
     GATEHOUSE_DOCKERD_PID=$started_engine scripts/docker/dockerd.sh stop && notes+=("dockerd $started_engine stopped")
   fi
@@ -257,7 +282,7 @@ cleanup() {
 
 # --- 1. engine -------------------------------------------------------------------
 
-mkdir -p "$results"
+rm -rf "$results" && mkdir -p "$results"
 step 1
 if docker info >/dev/null 2>&1; then
   engine_note="engine answering at ${DOCKER_HOST:-the default socket}"
@@ -351,25 +376,29 @@ failures=$(failed_services)
 if [[ $outcome == timeout ]]; then
   failures=$( { echo "$failures"; not_ready_services; } | awk -F'|' 'NF && !seen[$1]++')
 fi
-# Save logs before anything is stopped further (a timed-out run is still up).
-say "compose ps:"
-compose ps 2>&1 | sed 's/^/    /' >&2
+# Logs first: a timed-out run is still up, and stopping it adds noise.
 save_logs
-stop_child
 suite=$(suite_result)
+if [[ -n $failures || $outcome != exited || $suite != 0 ]]; then
+  say "compose ps:"
+  compose ps 2>&1 | sed 's/^/    /' >&2
+fi
+stop_child
 
 if [[ -n $failures ]]; then
   while IFS='|' read -r service what; do
     say "service $service: $what"
+    [[ $what == *health* ]] && print_healthcheck "$service"
     print_service_log "$service"
   done <<<"$failures"
   names=$(cut -d'|' -f1 <<<"$failures" | paste -sd, - | sed 's/,/, /g')
+  verdicts=$(sed 's/|/ /' <<<"$failures" | paste -sd';' - | sed 's/;/; /g')
   case $outcome in
     timeout) fail "no result after ${up_timeout}s (GATEHOUSE_COMPOSE_UP_TIMEOUT); not ready: $names" ;;
-    crash-loop) fail "$names kept crashing at start-up (exited on its own $crash_limit times); see its log above" ;;
+    crash-loop) fail "$names kept crashing at start-up ($verdicts); the log is above" ;;
   esac
-  if [[ -n $suite && $suite != 0 ]]; then fail "the suite failed (exit $suite), and $names failed while it ran" "$suite"; fi
-  fail "$names failed${suite:+ (the suite itself passed)}; see the log above"
+  if [[ -n $suite && $suite != 0 ]]; then fail "the suite failed (exit $suite), and while it ran: $verdicts" "$suite"; fi
+  fail "$verdicts${suite:+ (the suite itself passed)}; the log is above"
 fi
 if [[ $outcome == timeout ]]; then
   fail "no result after ${up_timeout}s (GATEHOUSE_COMPOSE_UP_TIMEOUT), and no service reported a failure; see the logs in $results/logs/"

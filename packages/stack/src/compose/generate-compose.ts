@@ -202,6 +202,7 @@ export function composeYaml(services: readonly ServiceEntry[]): string {
     '#   docker compose --profile test up --build --abort-on-container-exit --exit-code-from tests',
     '#                                       the e2e suite against the stack, through nginx',
     '#   -f docker-compose.yml -f docker-compose.offline.yml   base images built by scripts/docker/',
+    '#   npm run test:compose                the test profile with those, on a machine without a registry',
     '',
   ].join('\n');
   return `${header}${toYaml(generateCompose(services))}`;
@@ -230,6 +231,7 @@ export function offlineOverrideYaml(services: readonly ServiceEntry[]): string {
     '# For machines without a container registry: build the stand-ins first',
     '# (scripts/docker/README.md), then',
     '#   docker compose -f docker-compose.yml -f docker-compose.offline.yml ...',
+    '# `npm run test:compose` does all of it for the test profile (scripts/test-compose.sh).',
     '',
   ].join('\n');
   return `${header}${toYaml({ services: override })}`;
