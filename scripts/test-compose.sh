@@ -159,7 +159,7 @@ failed_services() {
     END {
       for (i = 1; i <= n; i++) {
         s = order[i]; what = ""
-        if (s in crashes) what = sprintf("exited with code %s%s", code[s], crashes[s] > 1 ? sprintf(" (%d times; restarted by its restart policy)", crashes[s]) : "")
+        if (s in crashes) what = sprintf("exited with code %s%s", code[s], crashes[s] > 1 ? sprintf(" (%d times, restarted by its restart policy)", crashes[s]) : "")
         if (s in unhealthy) what = what (what ? "; " : "") "unhealthy (its healthcheck failed)"
         print s "|" what
       }
@@ -392,7 +392,7 @@ if [[ -n $failures ]]; then
     print_service_log "$service"
   done <<<"$failures"
   names=$(cut -d'|' -f1 <<<"$failures" | paste -sd, - | sed 's/,/, /g')
-  verdicts=$(sed 's/|/ /' <<<"$failures" | paste -sd';' - | sed 's/;/; /g')
+  verdicts=$(awk -F'|' '{ printf "%s%s: %s", (NR > 1 ? "; " : ""), $1, $2 }' <<<"$failures")
   case $outcome in
     timeout) fail "no result after ${up_timeout}s (GATEHOUSE_COMPOSE_UP_TIMEOUT); not ready: $names" ;;
     crash-loop) fail "$names kept crashing at start-up ($verdicts); the log is above" ;;
