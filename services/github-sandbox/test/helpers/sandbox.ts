@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { loadConfig, type Clock } from '@gatehouse/service-kit';
-import { captureLogs, freshDatabase, type CapturedLogs } from '@gatehouse/testkit';
+import { captureLogs, type CapturedLogs } from '@gatehouse/testkit';
+import { freshSchema } from './fresh-schema.js';
 import { createSandboxRuntime, sandboxConfigSchema, type SandboxRuntime } from '../../src/index.js';
 
 export const adminToken = 'test-admin-token-0123456789abcdef0123456789';
@@ -47,7 +48,7 @@ export async function startSandbox(t: ExecutionContext, options: SandboxOptions 
         server.close(() => resolve());
       }),
   );
-  const database = await freshDatabase();
+  const database = await freshSchema();
   cleanups.push(() => database.cleanup());
   const dataDir = await mkdtemp(join(tmpdir(), 'github-sandbox-test-'));
   cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
