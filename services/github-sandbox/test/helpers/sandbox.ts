@@ -39,6 +39,8 @@ export async function startSandbox(t: ExecutionContext, options: SandboxOptions 
   });
   let handler: RequestListener = (_req, res) => res.end();
   const server = createServer((req, res) => handler(req, res));
+  // Longer than the client's idle sockets live, so a reused socket is never one the server is closing.
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   cleanups.push(
@@ -83,6 +85,8 @@ export async function call(url: string, init: RequestInit & { json?: unknown } =
     headers,
     redirect: 'manual',
     ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : {}),
+  }).catch((err: unknown) => {
+    throw new Error(`${init.method ?? 'GET'} ${url} failed: ${String((err as Error).cause ?? err)}`, { cause: err });
   });
   const text = await res.text();
   let body: unknown = text;
