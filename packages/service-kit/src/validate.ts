@@ -14,11 +14,14 @@ export function validate<S extends z.ZodType>(schema: S, input: unknown): z.infe
   const errors: FieldError[] = [];
   for (const issue of result.error.issues) {
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) errors.push(fieldError(key, 'unknown_field', `The field "${key}" is not accepted here.`));
+      for (const key of issue.keys) {
+        errors.push(fieldError(key, 'unknown_field', `The field "${key}" is not accepted here.`));
+      }
       continue;
     }
     const field = issue.path.map(String).join('.') || '(body)';
-    const named = issue.code === 'custom' ? (issue.params as { fieldCode?: FieldCode } | undefined)?.fieldCode : undefined;
+    const params = issue.code === 'custom' ? (issue.params as { fieldCode?: FieldCode } | undefined) : undefined;
+    const named = params?.fieldCode;
     const missing = issue.code === 'invalid_type' && issue.input === undefined;
     errors.push({
       field,

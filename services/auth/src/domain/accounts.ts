@@ -16,7 +16,10 @@ export interface SignupInput {
   password: string;
 }
 
-type SignupDeps = Pick<AuthDeps, 'db' | 'clock' | 'settings' | 'passwords' | 'commonPasswords' | 'audit' | 'mailQueued'>;
+type SignupDeps = Pick<
+  AuthDeps,
+  'db' | 'clock' | 'settings' | 'passwords' | 'commonPasswords' | 'audit' | 'mailQueued'
+>;
 
 /**
  * Creates an unconfirmed account and queues its confirmation mail. An
@@ -33,7 +36,9 @@ export async function signup(deps: SignupDeps, input: SignupInput, ip: string): 
     const id = await insertUser(tx, { username: input.username, email: input.email, passwordHash }, now);
     if (id) {
       const token = await createOneTimeToken(tx, 'confirm_email', id, now, deps.settings.confirmTtlMs);
-      await enqueueMail(tx, confirmationMail(input.email, input.username, confirmLink(deps.settings, token), hours(deps.settings)), now);
+      const confirmUrl = confirmLink(deps.settings, token);
+      const mail = confirmationMail(input.email, input.username, confirmUrl, hours(deps.settings));
+      await enqueueMail(tx, mail, now);
       await deps.audit(tx, 'signup', { userId: id, ip });
       return;
     }
@@ -49,12 +54,14 @@ export async function signup(deps: SignupDeps, input: SignupInput, ip: string): 
   deps.mailQueued();
 }
 
+type ConfirmDeps = Pick<AuthDeps, 'db' | 'clock' | 'audit'>;
+
 /**
  * Confirms the address a link was sent to. Repeating it while the link is
  * valid succeeds again: a mail scanner that opens the link first must not
  * leave the person with an error.
  */
-export async function confirmEmail(deps: Pick<AuthDeps, 'db' | 'clock' | 'audit'>, token: string, ip: string): Promise<PublicUser> {
+export async function confirmEmail(deps: ConfirmDeps, token: string, ip: string): Promise<PublicUser> {
   return deps.db.transaction(async (tx) => {
     const now = deps.clock.now();
     const userId = await redeemOneTimeToken(tx, 'confirm_email', token, now, { consume: false });
@@ -75,7 +82,8 @@ export async function resendConfirmation(deps: ResendDeps, email: string): Promi
     const user = await findUserByEmail(tx, email);
     if (!user || user.email_verified_at) return false;
     const token = await createOneTimeToken(tx, 'confirm_email', user.id, now, deps.settings.confirmTtlMs);
-    await enqueueMail(tx, confirmationMail(user.email, user.username, confirmLink(deps.settings, token), hours(deps.settings)), now);
+    const mail = confirmationMail(user.email, user.username, confirmLink(deps.settings, token), hours(deps.settings));
+    await enqueueMail(tx, mail, now);
     return true;
   });
   if (queued) deps.mailQueued();

@@ -17,7 +17,13 @@ type ChangeDeps = Pick<
 >;
 
 /** Changing a password needs the current one; other sessions are ended, the caller's kept. */
-export async function changePassword(deps: ChangeDeps, claims: AccessClaims, current: string, next: string, ip: string): Promise<void> {
+export async function changePassword(
+  deps: ChangeDeps,
+  claims: AccessClaims,
+  current: string,
+  next: string,
+  ip: string,
+): Promise<void> {
   const user = await findUserById(deps.db, claims.sub);
   if (!user) throw new AppError('invalid_token');
   const key = throttleKeys.user(user.id);
@@ -34,7 +40,7 @@ export async function changePassword(deps: ChangeDeps, claims: AccessClaims, cur
   const ended = await deps.db.transaction(async (tx) => {
     await setPassword(tx, user.id, hash, now);
     const families = await revokeAllFamilies(tx, user.id, now, claims.sid);
-    await enqueueMail(tx, passwordChangedMail(user.email, user.username, link(deps.settings.publicUrl, '/forgot-password')), now);
+    await enqueueMail(tx, changedNotice(deps.settings.publicUrl, user), now);
     await deps.audit(tx, 'password_changed', { userId: user.id, ip });
     return families;
   });
@@ -84,7 +90,7 @@ export async function resetPassword(deps: ResetDeps, token: string, password: st
     const families = await revokeAllFamilies(tx, user.id, now);
     await retireOneTimeTokens(tx, 'reset_password', user.id, now);
     await deps.throttle.reset(throttleKeys.user(user.id), tx);
-    await enqueueMail(tx, passwordChangedMail(user.email, user.username, link(deps.settings.publicUrl, '/forgot-password')), now);
+    await enqueueMail(tx, changedNotice(deps.settings.publicUrl, user), now);
     await deps.audit(tx, 'password_reset', { userId: user.id, ip });
     return families;
   });
@@ -92,3 +98,6 @@ export async function resetPassword(deps: ResetDeps, token: string, password: st
   await deps.tokenStatus.userSessionsCut(user.id, validFrom);
   deps.mailQueued();
 }
+
+const changedNotice = (publicUrl: string, user: { email: string; username: string }) =>
+  passwordChangedMail(user.email, user.username, link(publicUrl, '/forgot-password'));

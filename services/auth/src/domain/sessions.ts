@@ -64,7 +64,12 @@ export async function refreshGrant(deps: RefreshDeps, presented: string, ip: str
   return tokenResponse(deps, result.userId, result.familyId, result.token);
 }
 
-function tokenResponse(deps: Pick<AuthDeps, 'accessTokens' | 'settings'>, userId: string, sessionId: string, refreshToken: string): TokenResponse {
+function tokenResponse(
+  deps: Pick<AuthDeps, 'accessTokens' | 'settings'>,
+  userId: string,
+  sessionId: string,
+  refreshToken: string,
+): TokenResponse {
   const { token } = deps.accessTokens.issue({ userId, sessionId });
   return { access_token: token, token_type: 'Bearer', expires_in: deps.settings.accessTtlSeconds, refresh_token: refreshToken };
 }
