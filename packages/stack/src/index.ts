@@ -18,4 +18,5 @@ export { ManagedChild, type ExitInfo } from './local/child.js';
 export { generateCompose, standInTestVariable, composeYaml, offlineOverrideYaml, baseImages, offlineImages, composeSecretsDir, type ComposeDocument } from './compose/generate-compose.js';
 export { configTable, withConfigTable, loadServiceSchema, tableStart, tableEnd } from './config-table.js';
 export { generatedFiles } from './generated-files.js';
+export { fieldCodeTable, withFieldCodeTable } from './field-code-table.js';
 export { checkComposeSchema, checkReferences, checkRequiredEnvironment, readComposeFile, environmentOf, type ComposeFile } from './compose/check-compose.js';
