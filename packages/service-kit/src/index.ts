@@ -10,5 +10,7 @@ export { createMetrics, type Metrics } from './metrics.js';
 export { healthRoutes, type ReadinessCheck } from './health.js';
 export { createService, type Service, type ServiceOptions } from './create-service.js';
 export { serve, exitOnSignals, type Running, type ServeOptions } from './serve.js';
+export { runService, type ListenConfig, type ServiceRuntime } from './run-service.js';
+export { createRedis, redisTunings, type RedisTuning } from './redis.js';
 export { loadConfig, loadConfigOrExit, describeConfig, configFields, ConfigError, type Env, type ConfigDoc } from './config.js';
 export { validate } from './validate.js';
