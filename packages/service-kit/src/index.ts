@@ -4,7 +4,7 @@ export { systemClock, ManualClock, type Clock } from './clock.js';
 export { createLogger, redactPaths, redactUrl, type Logger, type CreateLoggerOptions } from './logger.js';
 export { parseStrictJson } from './strict-json.js';
 export { bodyParser, type BodyParserOptions } from './body-parser.js';
-export { requestId } from './request-id.js';
+export { requestId, requestIdPattern } from './request-id.js';
 export { errorHandler, toProblem, type Problem } from './error-handler.js';
 export { createMetrics, type Metrics } from './metrics.js';
 export { healthRoutes, type ReadinessCheck } from './health.js';

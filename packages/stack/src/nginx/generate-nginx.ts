@@ -8,6 +8,7 @@ import {
   maxHeaderLineBytes,
   rateLimitRetryAfterSeconds,
   rateZones,
+  requestIdPattern,
   securityHeaders,
 } from '../edge-policy.js';
 import { apiPrefix, edgeHealthPath, type EdgeRoute, type ExactPath, type RouteTable } from '../route-table.js';
@@ -58,7 +59,9 @@ function template(table: RouteTable): string {
   }
   lines.push('# A client-sent X-Request-ID is kept only if it looks like one; else nginx makes one.');
   lines.push('map $http_x_request_id $gatehouse_request_id {');
-  lines.push('    "~^[A-Za-z0-9._:-]{8,128}$" $http_x_request_id;');
+  // The service kit's pattern; nginx's regex syntax reads it the same way (no quote inside to escape).
+  if (requestIdPattern.source.includes('"')) throw new Error('requestIdPattern cannot become an nginx map key');
+  lines.push(`    "~${requestIdPattern.source}" $http_x_request_id;`);
   lines.push('    default $request_id;');
   lines.push('}', '');
   lines.push('# Security headers: a value the upstream sent wins; otherwise the edge adds its own.');

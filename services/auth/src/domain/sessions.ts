@@ -1,16 +1,10 @@
 import { AppError } from '@gatehouse/service-kit';
 import type { AuthDeps } from '../deps.js';
 import type { AccessClaims } from '../tokens/access-tokens.js';
+import type { TokenResponse } from '../wire.js';
 import { revokeAllFamilies, revokeFamily, rotate, startFamily } from '../tokens/refresh-tokens.js';
 import { accountPolicy, ipPolicy, throttleKeys, tooManyRequests } from './throttle.js';
 import { findUserByLogin } from './users.js';
-
-export interface TokenResponse {
-  access_token: string;
-  token_type: 'Bearer';
-  expires_in: number;
-  refresh_token: string;
-}
 
 /**
  * The password grant. An unknown user and a wrong password take the same

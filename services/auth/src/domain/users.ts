@@ -1,4 +1,5 @@
 import type { Queryable } from '@gatehouse/db';
+import type { PublicUser } from '../wire.js';
 
 export interface UserRow {
   id: string;
@@ -10,14 +11,7 @@ export interface UserRow {
   created_at: Date;
 }
 
-/** What the API shows of a user. */
-export interface PublicUser {
-  id: string;
-  username: string;
-  email: string;
-  email_verified: boolean;
-  created_at: string;
-}
+export type { PublicUser };
 
 export function publicUser(row: Pick<UserRow, 'id' | 'username' | 'email' | 'email_verified_at' | 'created_at'>): PublicUser {
   return {
