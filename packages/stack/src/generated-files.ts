@@ -6,9 +6,10 @@ import { generateNginx } from './nginx/generate-nginx.js';
 import { repoRoot } from './paths.js';
 import { buildRouteTable } from './route-table.js';
 import type { ServiceEntry } from './service-entry.js';
+import { rootTsconfig } from './tsconfig-references.js';
 
 /**
- * Every file derived from the service list, by path from the repository
+ * Every file derived from the service list (and the projects on disk), by path from the repository
  * root, with the content it must have. `npm run generate` writes them;
  * a test fails when one is stale.
  */
@@ -19,5 +20,6 @@ export async function generatedFiles(services: readonly ServiceEntry[]): Promise
   files['docker-compose.offline.yml'] = offlineOverrideYaml(services);
   const readme = await readFile(join(repoRoot, 'README.md'), 'utf8');
   files['README.md'] = withConfigTable(readme, await configTable(services));
+  files['tsconfig.json'] = await rootTsconfig();
   return files;
 }

@@ -53,11 +53,6 @@ export interface ServiceEntry {
   configExport: string;
   /** Default port (the service's own PORT default). */
   port: number;
-  /**
-   * A page people open directly, not through the front door (a stand-in's
-   * console, say): the start-up banner lists it under this label.
-   */
-  directPage?: string;
   /** Public routes the edge (nginx or the Node gateway) sends here. */
   routes: RouteSpec[];
   /**
