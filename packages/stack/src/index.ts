@@ -27,4 +27,3 @@ export { formatLogLine } from './local/log-format.js';
 export { freePort, freePorts } from './local/ports.js';
 export { generateCompose, composeSecretsDir, type ComposeDocument } from './compose/generate-compose.js';
 export { generatedFiles } from './generated-files.js';
-export { checkComposeSchema, checkReferences, checkRequiredEnvironment, readComposeFile, type ComposeFile } from './compose/check-compose.js';

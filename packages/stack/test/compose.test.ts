@@ -4,7 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
 import { testNeeding } from '@gatehouse/testkit';
-import { checkComposeSchema, checkReferences, checkRequiredEnvironment, generateCompose, readComposeFile, repoRoot, services, type ComposeFile } from '../src/index.js';
+import { generateCompose, repoRoot, services } from '../src/index.js';
+import { checkComposeSchema, checkReferences, checkRequiredEnvironment, readComposeFile, type ComposeFile } from './fixtures/check-compose.js';
 
 const compose = readComposeFile(join(repoRoot, 'docker-compose.yml'));
 const references = { projectDir: repoRoot, testProfile: { profile: 'test', service: 'tests' } };
