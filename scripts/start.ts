@@ -49,6 +49,7 @@ const banner = [
   `Gatehouse is running (front door: ${stack.gateway}).`,
   `  ${pad('App')}${stack.urls.app}`,
   `  ${pad('Mail inbox')}${stack.urls.inbox}`,
+  ...stack.urls.pages.map((p) => `  ${pad(p.label)}${p.url}`),
   `  ${pad('Data')}${config.dataDir}`,
   'Press Ctrl-C to stop.',
   '',

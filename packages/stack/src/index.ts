@@ -1,4 +1,4 @@
-export { services } from './services.js';
+export { services, gatehouseClientId } from './services.js';
 export type * from './service-entry.js';
 export {
   edgeError,
@@ -25,5 +25,5 @@ export { startStack, StackStartError, type RunningStack, type StackReporter } fr
 export { consoleReporter } from './local/console-reporter.js';
 export { formatLogLine } from './local/log-format.js';
 export { freePort, freePorts } from './local/ports.js';
-export { generateCompose, composeSecretsDir, type ComposeDocument } from './compose/generate-compose.js';
+export { generateCompose, standInTestVariable, composeSecretsDir, type ComposeDocument } from './compose/generate-compose.js';
 export { generatedFiles } from './generated-files.js';

@@ -40,6 +40,25 @@ export interface StackAddresses {
   url(service: string): string;
   /** The public base URL people use. */
   publicUrl: string;
+  /**
+   * The one base URL of a stand-in (see ServiceEntry.standIn) that browsers
+   * and services alike use: http://localhost:3003 in the local run,
+   * http://github.localhost:3003 in compose.
+   */
+  hostUrl(service: string): string;
+}
+
+/**
+ * A stand-in for an outside host (GitHub): it is another host, so it is
+ * reached on its own port, never through Gatehouse's front door (whose body
+ * limit, rate limits and error pages GitHub does not have). compose runs it
+ * in the dev and test profiles only, published on its port, under a network
+ * alias that containers resolve to it and browsers resolve to loopback
+ * (*.localhost), so one base URL serves both.
+ */
+export interface StandIn {
+  /** A name under .localhost, e.g. github.localhost. */
+  hostAlias: string;
 }
 
 export interface ServiceEntry {
@@ -53,8 +72,15 @@ export interface ServiceEntry {
   configExport: string;
   /** Default port (the service's own PORT default). */
   port: number;
+  /**
+   * A page people open directly, not through the front door (a stand-in's
+   * console, say): the start-up banner lists it under this label.
+   */
+  directPage?: string;
   /** Public routes the edge (nginx or the Node gateway) sends here. */
   routes: RouteSpec[];
+  /** Plays an outside host (no routes at the edge; see StandIn). */
+  standIn?: StandIn;
   /**
    * Service-relative paths the edge refuses with 404 (service-to-service
    * endpoints). Matched case-insensitively, with everything below them.

@@ -20,7 +20,7 @@ import { waitFor } from './wait.js';
 export { StackStartError, type StackReporter } from './stack-reporter.js';
 
 export interface RunningStack {
-  urls: { app: string; inbox: string; mailApi: string };
+  urls: { app: string; inbox: string; mailApi: string; pages: { label: string; url: string }[] };
   gateway: 'nginx' | 'node';
   /** Settles when any part stops without being asked to. */
   failed: Promise<ExitInfo>;
@@ -61,6 +61,7 @@ export async function startStack(
     const addresses: StackAddresses = {
       url: (name) => `http://127.0.0.1:${config.servicePorts[name] ?? unknownService(name)}`,
       publicUrl: config.publicUrl,
+      hostUrl: (name) => `http://localhost:${config.servicePorts[name] ?? unknownService(name)}`,
     };
     const started = await startServices(config, services, secretFiles, addresses, supervisor, report);
     await wait('mail catcher', `${mail.api}/api/healthz`, mail.child, 20_000);
@@ -72,7 +73,12 @@ export async function startStack(
     else gateway = await startNodeGateway(frontDoor);
 
     return {
-      urls: { app: config.publicUrl, inbox: `http://localhost:${config.mailWebPort}`, mailApi: mail.api },
+      urls: {
+        app: config.publicUrl,
+        inbox: `http://localhost:${config.mailWebPort}`,
+        mailApi: mail.api,
+        pages: services.filter((s) => s.directPage).map((s) => ({ label: s.directPage!, url: addresses.hostUrl(s.name) })),
+      },
       gateway: nginxBin ? 'nginx' : 'node',
       failed: supervisor.failed,
       stop,
