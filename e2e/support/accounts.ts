@@ -1,13 +1,7 @@
 // Account set-up the API journeys share: a confirmed user and its tokens.
 import type { ExecutionContext } from 'ava';
+import type { TokenResponse as Tokens } from '@gatehouse/auth/wire';
 import { api, linkFromMail, uniqueUser, waitForMail } from './index.js';
-
-export interface Tokens {
-  access_token: string;
-  token_type: string;
-  expires_in: number;
-  refresh_token: string;
-}
 
 /** Signs up through the front door and confirms with the token from the mailed link. */
 export async function confirmedUser(t: ExecutionContext, prefix = 'e2e') {

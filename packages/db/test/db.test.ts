@@ -1,9 +1,9 @@
 import test from 'ava';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { availableBackends, freshDatabase, postgresServer, testNeeding } from '@gatehouse/testkit';
-import { ConnectionLostError, UniqueViolationError, createDatabase, createPgDatabase, createPgliteDatabase, migrate, type Migration } from '../src/index.js';
+import { ConnectionLostError, UniqueViolationError, createPgDatabase, migrate, openDatabase, type Migration } from '../src/index.js';
 
 const migrations: Migration[] = [
   { name: '001-people.sql', sql: 'CREATE TABLE people (id serial PRIMARY KEY, email text NOT NULL CONSTRAINT people_email_key UNIQUE);' },
@@ -99,15 +99,20 @@ test('postgres: server unreachable → ConnectionLostError, quickly', async (t) 
   t.true(Date.now() - started < 2000);
 });
 
-test('pglite with a data directory → data survives a restart', async (t) => {
-  const dataDir = join(mkdtempSync(join(tmpdir(), 'pglite-')), 'data');
-  const first = await createPgliteDatabase(dataDir);
-  await migrate(first, migrations);
+test('openDatabase without DATABASE_URL → PGlite in DATA_DIR, migrated once; data survives a restart', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pglite-'));
+  const migrationsDir = join(dir, 'migrations');
+  mkdirSync(migrationsDir);
+  for (const m of migrations) writeFileSync(join(migrationsDir, m.name), m.sql);
+  const logged: unknown[] = [];
+  const logger = { info: (fields: object) => logged.push(fields), warn: (fields: object) => logged.push(fields) };
+  const first = await openDatabase({ DATA_DIR: join(dir, 'data') }, migrationsDir, logger);
+  t.is(first.kind, 'pglite');
   await first.query('INSERT INTO people (email) VALUES ($1)', ['kept@example.com']);
   await first.close();
-  const second = await createDatabase({ dataDir });
+  const second = await openDatabase({ DATA_DIR: join(dir, 'data') }, migrationsDir, logger);
   t.teardown(() => second.close());
-  t.is(second.kind, 'pglite');
   const { rows } = await second.query<{ email: string }>('SELECT email FROM people');
   t.deepEqual(rows, [{ email: 'kept@example.com' }]);
+  t.deepEqual(logged, [{ applied: ['001-people.sql', '002-people-name.sql'] }], 'the second start has nothing to apply');
 });

@@ -81,7 +81,6 @@ export function describeConfig(schema: z.ZodObject): ConfigDoc[] {
 /** Common field shapes, so services spell them the same way. */
 export const configFields = {
   port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
-  url: () => z.url(),
   logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   bool: (fallback: boolean) =>
     z

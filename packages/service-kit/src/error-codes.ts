@@ -29,9 +29,6 @@ export const errorCodes = {
   username_taken: { status: 409, message: 'That username is taken.' },
   too_many_requests: { status: 429, message: 'Too many attempts. Try again later.' },
 
-  // Browser
-  csrf_failed: { status: 403, message: 'The form expired or came from another site. Please try again.' },
-
   // Faults
   service_unavailable: { status: 503, message: 'A dependency is unavailable. Try again shortly.' },
   unexpected_failure: { status: 500, message: 'Something went wrong on our side.' },

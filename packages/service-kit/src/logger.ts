@@ -9,7 +9,6 @@ export type { Logger };
 export const redactPaths = [
   'req.headers.authorization',
   'req.headers.cookie',
-  'req.headers["x-service-token"]',
   'res.headers["set-cookie"]',
   'headers.authorization',
   'headers.cookie',

@@ -21,7 +21,10 @@ function get(url: string): Promise<{ status: number; body: string }> {
 
 test('SIGTERM with 50 slow requests in flight → all finish 200, new connections are refused, exit 0', async (t) => {
   const child = spawn(process.execPath, [...process.execArgv, fixture], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const [url] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+  // runService's first log line says where it listens.
+  const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+  const { url, msg } = JSON.parse(line) as { url: string; msg: string };
+  t.is(msg, 'listening');
   const inFlight = Array.from({ length: 50 }, () => get(`${url}/slow?ms=1500`));
   // SIGTERM only once the server holds all 50: on a loaded machine some may still sit in the accept queue.
   let held = 0;

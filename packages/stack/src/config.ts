@@ -1,9 +1,8 @@
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { z } from 'zod';
+import { loadConfig, type Env } from '@gatehouse/service-kit';
 import { repoRoot } from './paths.js';
 import type { ServiceEntry } from './service-entry.js';
-
-type Env = Record<string, string | undefined>;
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
 
@@ -56,14 +55,7 @@ export interface StackConfig {
 }
 
 export function readStackConfig(services: readonly ServiceEntry[], env: Env = process.env): StackConfig {
-  const result = stackConfigSchema(services).safeParse(
-    Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === '' ? undefined : v])),
-  );
-  if (!result.success) {
-    const problems = result.error.issues.map((i) => `  - ${String(i.path[0])}: ${i.message}`);
-    throw new Error(`Invalid configuration for the local run:\n${problems.join('\n')}`);
-  }
-  const c = result.data as Record<string, unknown> & z.infer<ReturnType<typeof stackConfigSchema>>;
+  const c = loadConfig(stackConfigSchema(services), env) as Record<string, unknown> & z.infer<ReturnType<typeof stackConfigSchema>>;
   return {
     gateway: c.GATEHOUSE_GATEWAY,
     gatewayPort: c.GATEWAY_PORT,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { RateZone } from './service-entry.js';
+import { STATUS_CODES } from 'node:http';
+import { errorCodes, requestIdPattern, type ErrorCode } from '@gatehouse/service-kit';
 
 /**
  * What the edge (nginx, or the Node gateway when nginx is absent) enforces,
@@ -8,13 +9,16 @@ import type { RateZone } from './service-entry.js';
  */
 
 /** Per-client-IP budgets for the POSTs people (and scripts) abuse. nginx limit_req semantics, nodelay. */
-export const rateZones: Record<RateZone, { perMinute: number; burst: number }> = {
+export const rateZones = {
   // The auth service throttles per account and IP on top; this only stops floods.
   login: { perMinute: 30, burst: 20 },
   signup: { perMinute: 10, burst: 10 },
   resend: { perMinute: 6, burst: 5 },
   forgot: { perMinute: 6, burst: 5 },
-};
+} as const satisfies Record<string, { perMinute: number; burst: number }>;
+
+/** A per-client-IP budget at the edge, by name; a service entry's rate-limited paths name one. */
+export type RateZone = keyof typeof rateZones;
 
 /** Seconds a client refused by a rate zone is told to wait. */
 export const rateLimitRetryAfterSeconds = 60;
@@ -28,8 +32,8 @@ export const maxHeaderLineBytes = 8 * 1024;
 /** All headers together (nginx: 4 buffers of 8k). */
 export const maxHeaderBytes = 32 * 1024;
 
-/** A client-sent X-Request-ID is kept only if it looks like one (same rule as the service kit). */
-export const requestIdPattern = /^[A-Za-z0-9._:-]{8,128}$/;
+/** A client-sent X-Request-ID is kept only if it looks like one: the service kit's rule. */
+export { requestIdPattern };
 
 /** The inline stylesheet of the edge's own error pages; the CSP allows exactly this by hash. */
 export const errorPageStyle =
@@ -60,41 +64,41 @@ export const hstsHeader = { name: 'Strict-Transport-Security', value: 'max-age=3
 export const immutableCacheControl = 'public, max-age=31536000, immutable';
 
 /**
- * The edge's own error answers. Codes follow the service kit's list where
- * one fits; the four edge-only ones are listed in edgeOnlyCodes.
+ * The edge's own error answers: code and text from the service kit's list,
+ * title from the status, so they read exactly like a service's problem+json.
  */
 export interface EdgeError {
   status: number;
-  code: string;
+  code: ErrorCode;
   title: string;
   detail: string;
   /** Headline of the HTML page. */
   headline: string;
 }
 
-export const edgeErrors: EdgeError[] = [
-  { status: 400, code: 'bad_request', title: 'Bad Request', detail: 'The request could not be understood.', headline: 'Bad request' },
-  { status: 404, code: 'not_found', title: 'Not Found', detail: 'Nothing lives at this address.', headline: 'Page not found' },
-  { status: 405, code: 'method_not_allowed', title: 'Method Not Allowed', detail: 'This method is not allowed here.', headline: 'Method not allowed' },
-  { status: 408, code: 'request_timeout', title: 'Request Timeout', detail: 'The request took too long to arrive.', headline: 'Request timed out' },
-  { status: 413, code: 'payload_too_large', title: 'Payload Too Large', detail: 'The request body is too large.', headline: 'Request too large' },
-  { status: 414, code: 'uri_too_long', title: 'URI Too Long', detail: 'The address is too long.', headline: 'Address too long' },
-  { status: 429, code: 'too_many_requests', title: 'Too Many Requests', detail: 'Too many attempts. Try again later.', headline: 'Too many attempts' },
-  {
-    status: 431,
-    code: 'request_header_too_large',
-    title: 'Request Header Fields Too Large',
-    detail: 'A request header or cookie is too large.',
-    headline: 'Request header too large',
-  },
-  { status: 500, code: 'unexpected_failure', title: 'Internal Server Error', detail: 'Something went wrong on our side.', headline: 'Something went wrong' },
-  { status: 502, code: 'service_unavailable', title: 'Bad Gateway', detail: 'A dependency is unavailable. Try again shortly.', headline: 'Temporarily unavailable' },
-  { status: 503, code: 'service_unavailable', title: 'Service Unavailable', detail: 'A dependency is unavailable. Try again shortly.', headline: 'Temporarily unavailable' },
-  { status: 504, code: 'service_unavailable', title: 'Gateway Timeout', detail: 'A dependency is unavailable. Try again shortly.', headline: 'Temporarily unavailable' },
-];
+const kitError = (status: number, code: ErrorCode, headline: string): EdgeError => ({
+  status,
+  code,
+  title: STATUS_CODES[status] ?? 'Error',
+  detail: errorCodes[code].message,
+  headline,
+});
 
-/** Codes the edge answers with that the service kit's list does not have (yet). */
-export const edgeOnlyCodes: string[] = [];
+export const edgeErrors: EdgeError[] = [
+  kitError(400, 'bad_request', 'Bad request'),
+  kitError(404, 'not_found', 'Page not found'),
+  kitError(405, 'method_not_allowed', 'Method not allowed'),
+  kitError(408, 'request_timeout', 'Request timed out'),
+  kitError(413, 'payload_too_large', 'Request too large'),
+  kitError(414, 'uri_too_long', 'Address too long'),
+  kitError(429, 'too_many_requests', 'Too many attempts'),
+  kitError(431, 'request_header_too_large', 'Request header too large'),
+  kitError(500, 'unexpected_failure', 'Something went wrong'),
+  // 502 and 504 are the edge's flavours of "a dependency is unavailable".
+  kitError(502, 'service_unavailable', 'Temporarily unavailable'),
+  kitError(503, 'service_unavailable', 'Temporarily unavailable'),
+  kitError(504, 'service_unavailable', 'Temporarily unavailable'),
+];
 
 export function edgeError(status: number): EdgeError {
   const found = edgeErrors.find((e) => e.status === status);

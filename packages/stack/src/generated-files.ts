@@ -7,9 +7,10 @@ import { generateNginx } from './nginx/generate-nginx.js';
 import { repoRoot } from './paths.js';
 import { buildRouteTable } from './route-table.js';
 import type { ServiceEntry } from './service-entry.js';
+import { rootTsconfig } from './tsconfig-references.js';
 
 /**
- * Every file derived from the service list, by path from the repository
+ * Every file derived from the service list (and the projects on disk), by path from the repository
  * root, with the content it must have. `npm run generate` writes them;
  * a test fails when one is stale.
  */
@@ -22,5 +23,6 @@ export async function generatedFiles(services: readonly ServiceEntry[]): Promise
   files['README.md'] = withConfigTable(readme, await configTable(services));
   const authReadme = 'services/auth/README.md';
   files[authReadme] = withFieldCodeTable(await readFile(join(repoRoot, authReadme), 'utf8'));
+  files['tsconfig.json'] = await rootTsconfig();
   return files;
 }

@@ -1,22 +1,30 @@
 export { services, gatehouseClientId } from './services.js';
 export type * from './service-entry.js';
-export * from './edge-policy.js';
-export * from './route-table.js';
-export { generateNginx, listenVariable, accessLogVariable, type NginxFiles } from './nginx/generate-nginx.js';
+export {
+  edgeError,
+  errorFormat,
+  errorHtml,
+  errorJson,
+  hstsHeader,
+  immutableCacheControl,
+  maxBodyBytes,
+  rateZones,
+  requestIdPattern,
+  securityHeaders,
+} from './edge-policy.js';
+export { buildRouteTable, normalizePath, resolve, type RouteTable } from './route-table.js';
+export { generateNginx } from './nginx/generate-nginx.js';
 export { renderTemplate, templateVariables } from './nginx/render-template.js';
-export { prepareNginx, nginxArgs, checkNginxConfig, findNginx, type NginxLayout } from './nginx/local-nginx.js';
-export { createGateway, type Gateway, type GatewayOptions } from './gateway/node-gateway.js';
+export { prepareNginx, nginxArgs, checkNginxConfig, findNginx } from './nginx/local-nginx.js';
+export { createGateway, type Gateway } from './gateway/node-gateway.js';
 export { RateLimiter } from './gateway/rate-limiter.js';
 export { repoRoot } from './paths.js';
-export { readStackConfig, stackConfigSchema, servicePortVariable, type StackConfig } from './config.js';
-export { ensureSecrets, serviceSecrets, secretFileName, databaseUrlSecret } from './secrets.js';
+export { readStackConfig, servicePortVariable, type StackConfig } from './config.js';
+export { ensureSecrets, serviceSecrets } from './secrets.js';
 export { startStack, StackStartError, type RunningStack, type StackReporter } from './local/run-stack.js';
 export { consoleReporter } from './local/console-reporter.js';
 export { formatLogLine } from './local/log-format.js';
-export { freePort, freePorts, portIsFree, takenPorts, type PortClaim } from './local/ports.js';
-export { ManagedChild, type ExitInfo } from './local/child.js';
-export { generateCompose, standInTestVariable, composeYaml, offlineOverrideYaml, baseImages, offlineImages, composeSecretsDir, type ComposeDocument } from './compose/generate-compose.js';
-export { configTable, withConfigTable, loadServiceSchema, tableStart, tableEnd } from './config-table.js';
+export { freePort, freePorts } from './local/ports.js';
+export { generateCompose, standInTestVariable, composeSecretsDir, type ComposeDocument } from './compose/generate-compose.js';
 export { generatedFiles } from './generated-files.js';
 export { fieldCodeTable, withFieldCodeTable } from './field-code-table.js';
-export { checkComposeSchema, checkReferences, checkRequiredEnvironment, readComposeFile, environmentOf, type ComposeFile } from './compose/check-compose.js';

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { SecretName, ServiceEntry } from './service-entry.js';
+import type { ServiceEntry } from './service-entry.js';
 
 /**
  * Secrets are generated on first use and kept as files, one per secret, in
@@ -17,17 +17,22 @@ export function secretFileName(name: string): string {
 
 export type SecretKind = 'random' | 'ec-p256-pem';
 
-const kinds: Record<SecretName | 'POSTGRES_PASSWORD', SecretKind> = {
+/** Every secret a service may read (a service entry names which), and how it is made: the one list of names. */
+export const secretKinds = {
   PASSWORD_PEPPER: 'random',
   SERVICE_SECRET: 'random',
   SESSION_SECRET: 'random',
-  POSTGRES_PASSWORD: 'random',
   // The GitHub stand-in's registration of Gatehouse's OAuth app, shared with the mirror service.
   GITHUB_CLIENT_SECRET: 'random',
   SANDBOX_ADMIN_TOKEN: 'random',
   // The auth service's signing key: one shared by every replica (ES256, as auth generates by default).
   JWT_PRIVATE_KEY: 'ec-p256-pem',
-};
+} as const satisfies Record<string, SecretKind>;
+
+export type SecretName = keyof typeof secretKinds;
+
+// Compose's Postgres password is the stack's own, read by no service.
+const kinds: Record<SecretName | 'POSTGRES_PASSWORD', SecretKind> = { ...secretKinds, POSTGRES_PASSWORD: 'random' };
 
 function generate(kind: SecretKind): string {
   if (kind === 'ec-p256-pem') {

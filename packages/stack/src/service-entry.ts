@@ -4,17 +4,10 @@
  * list of these (services.ts), so adding a service is one entry.
  */
 
-/** Per-client-IP budgets at the edge; rates and bursts live in edge-policy.ts. */
-export type RateZone = 'login' | 'signup' | 'resend' | 'forgot';
+import type { RateZone } from './edge-policy.js';
+import type { SecretName } from './secrets.js';
 
-/** A secret a service reads; generated once, kept in the secrets directory. */
-export type SecretName =
-  | 'PASSWORD_PEPPER'
-  | 'SERVICE_SECRET'
-  | 'SESSION_SECRET'
-  | 'JWT_PRIVATE_KEY'
-  | 'GITHUB_CLIENT_SECRET'
-  | 'SANDBOX_ADMIN_TOKEN';
+export type { RateZone, SecretName };
 
 export interface RouteSpec {
   /** Public path prefix, starting and ending with '/', e.g. '/api/auth/'. */

@@ -4,7 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
 import { testNeeding } from '@gatehouse/testkit';
-import { checkComposeSchema, checkReferences, checkRequiredEnvironment, generateCompose, readComposeFile, repoRoot, services, type ComposeFile } from '../src/index.js';
+import { generateCompose, repoRoot, services } from '../src/index.js';
+import { checkComposeSchema, checkReferences, checkRequiredEnvironment, readComposeFile, type ComposeFile } from './fixtures/check-compose.js';
 
 const compose = readComposeFile(join(repoRoot, 'docker-compose.yml'));
 const references = { projectDir: repoRoot, testProfile: { profile: 'test', service: 'tests' } };
@@ -90,7 +91,7 @@ testNeeding(missing)('docker-compose 1.29.2 accepts the files, in every profile 
     t.is(result.status, 0, `docker-compose ${args.join(' ')}: ${result.stderr}`);
   }
   const listed = spawnSync('docker-compose', ['--profile', 'test', 'config', '--services'], { cwd: repoRoot, encoding: 'utf8' });
-  t.deepEqual(listed.stdout.trim().split('\n').sort(), ['auth', 'mail', 'nginx', 'postgres', 'redis', 'tests', 'web']);
+  t.deepEqual(listed.stdout.trim().split('\n').sort(), [...services.map((s) => s.name), 'mail', 'nginx', 'postgres', 'redis', 'tests'].sort());
 });
 
 test('every variable the compose files read is in the README\'s compose table', async (t) => {

@@ -3,18 +3,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import { findNginx, formatLogLine, freePorts, readStackConfig, services, startStack, type StackReporter } from '../src/index.js';
+import { findNginx, formatLogLine, freePorts, readStackConfig, servicePortVariable, services, startStack, type StackReporter } from '../src/index.js';
 
 const quiet: StackReporter = { info: () => {}, line: () => {} };
 
 async function configWithFreePorts(extra: Record<string, string> = {}) {
-  const [gateway, auth, web, mailWeb, mailSmtp] = await freePorts(5);
+  const [gateway, mailWeb, mailSmtp, ...servicePorts] = await freePorts(3 + services.length);
   const dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-run-'));
   return readStackConfig(services, {
     PATH: process.env.PATH,
     GATEWAY_PORT: String(gateway),
-    AUTH_PORT: String(auth),
-    WEB_PORT: String(web),
+    ...Object.fromEntries(services.map((s, i) => [servicePortVariable(s.name), String(servicePorts[i])])),
     MAIL_WEB_PORT: String(mailWeb),
     MAIL_SMTP_PORT: String(mailSmtp),
     GATEHOUSE_DATA_DIR: dataDir,
@@ -27,7 +26,8 @@ test('defaults: nginx or the gateway on 8080, services on their own ports, data 
   t.is(config.gateway, 'auto');
   t.is(config.gatewayPort, 8080);
   t.is(config.gatewayHost, '127.0.0.1');
-  t.deepEqual(config.servicePorts, { auth: 3001, web: 3000 });
+  t.deepEqual(config.servicePorts, Object.fromEntries(services.map((s) => [s.name, s.port])));
+  t.like(config.servicePorts, { auth: 3001, web: 3000 });
   t.is(config.publicUrl, 'http://localhost:8080');
   t.regex(config.dataDir, /\/\.data$/);
   t.is(readStackConfig(services, { GATEWAY_PORT: '9090' }).publicUrl, 'http://localhost:9090');

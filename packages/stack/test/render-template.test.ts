@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import test from 'ava';
 import { testNeeding } from '@gatehouse/testkit';
-import { renderTemplate, repoRoot, templateVariables } from '../src/index.js';
+import { buildRouteTable, renderTemplate, repoRoot, services, templateVariables } from '../src/index.js';
 
 test('renders $NAME and ${NAME} of the given variables only; nginx variables stay', (t) => {
   const text = 'server ${AUTH_UPSTREAM}; listen $GATEHOUSE_LISTEN; proxy_set_header Host $http_host; x ${UNSET} $UNSET';
@@ -14,7 +14,11 @@ test('renders $NAME and ${NAME} of the given variables only; nginx variables sta
 });
 
 const template = readFileSync(`${repoRoot}/nginx/templates/gatehouse.conf.template`, 'utf8');
-const variables = { GATEHOUSE_LISTEN: '8080', GATEHOUSE_ACCESS_LOG: '/dev/stdout', AUTH_UPSTREAM: 'auth:3001', WEB_UPSTREAM: 'web:3000' };
+const variables: Record<string, string> = {
+  GATEHOUSE_LISTEN: '8080',
+  GATEHOUSE_ACCESS_LOG: '/dev/stdout',
+  ...Object.fromEntries(buildRouteTable(services).upstreams.map((u) => [u.variable, `${u.service}:${u.port}`])),
+};
 
 test('the template uses exactly the variables compose and the local run define', (t) => {
   t.deepEqual(templateVariables(template), Object.keys(variables).sort());

@@ -5,7 +5,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testNeeding } from '@gatehouse/testkit';
-import { checkNginxConfig, freePorts, hstsHeader, nginxArgs, prepareNginx, renderTemplate, repoRoot } from '../src/index.js';
+import { buildRouteTable, checkNginxConfig, freePorts, hstsHeader, nginxArgs, prepareNginx, renderTemplate, repoRoot, services } from '../src/index.js';
 import { fakeUpstream } from './fixtures/fake-upstream.js';
 import { nginxBin } from './fixtures/edges.js';
 
@@ -26,11 +26,10 @@ function httpsHeaders(url: string): Promise<Record<string, string | string[] | u
 
 testNeeding(missing)('TLS server block: same routes over HTTPS with HSTS; plain HTTP never sends HSTS', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'gatehouse-tls-'));
-  const auth = await fakeUpstream('auth');
-  const web = await fakeUpstream('web');
+  const { upstreams } = buildRouteTable(services);
+  const fakes = await Promise.all(upstreams.map((u) => fakeUpstream(u.service)));
   t.teardown(async () => {
-    await auth.close();
-    await web.close();
+    await Promise.all(fakes.map((f) => f.close()));
     await rm(dir, { recursive: true, force: true });
   });
   const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', join(dir, 'privkey.pem'), '-out', join(dir, 'fullchain.pem')]);
@@ -42,8 +41,7 @@ testNeeding(missing)('TLS server block: same routes over HTTPS with HSTS; plain 
     GATEHOUSE_TLS_LISTEN: `127.0.0.1:${tls}`,
     GATEHOUSE_TLS_CERTS: dir,
     GATEHOUSE_ACCESS_LOG: join(dir, 'access.log'),
-    AUTH_UPSTREAM: `127.0.0.1:${auth.port}`,
-    WEB_UPSTREAM: `127.0.0.1:${web.port}`,
+    ...Object.fromEntries(upstreams.map((u, i) => [u.variable, `127.0.0.1:${fakes[i]!.port}`])),
   };
   const layout = await prepareNginx(join(dir, 'run'), variables);
   // As docker-compose.tls.yml does: the TLS template joins the rendered site.

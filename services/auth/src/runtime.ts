@@ -1,8 +1,6 @@
-import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import nodemailer, { type Transporter } from 'nodemailer';
-import { createDatabase, migrate, readMigrations, type Database } from '@gatehouse/db';
-import { createLogger, systemClock, type Clock, type Logger, type Service } from '@gatehouse/service-kit';
+import { migrateDatabase, openDatabase, type Database } from '@gatehouse/db';
+import { createLogger, createRedis, systemClock, type Clock, type Logger, type Service } from '@gatehouse/service-kit';
 import { createAuthApp } from './app.js';
 import type { AuthConfig } from './config.js';
 import type { AuthDeps } from './deps.js';
@@ -38,15 +36,9 @@ export interface RuntimeOverrides {
 export async function createAuthRuntime(config: AuthConfig, overrides: RuntimeOverrides = {}): Promise<AuthRuntime> {
   const logger = overrides.logger ?? createLogger({ service: 'auth', level: config.LOG_LEVEL });
   const clock = overrides.clock ?? systemClock;
-  const db =
-    overrides.db ??
-    (await createDatabase({
-      url: config.DATABASE_URL,
-      dataDir: join(config.DATA_DIR, 'pglite'),
-      onError: (err) => logger.warn({ err: err.message }, 'idle database connection lost'),
-    }));
-  const { applied } = await migrate(db, await readMigrations(migrationsDir));
-  if (applied.length) logger.info({ applied }, 'migrations applied');
+  const db = overrides.db
+    ? await migrateDatabase(overrides.db, migrationsDir, logger)
+    : await openDatabase(config, migrationsDir, logger);
 
   const keys = await loadKeyStore({
     privateKeyPem: config.JWT_PRIVATE_KEY,
@@ -54,16 +46,7 @@ export async function createAuthRuntime(config: AuthConfig, overrides: RuntimeOv
     dataDir: config.DATA_DIR,
   });
   const pool = new HashPool(config.HASH_WORKERS);
-  const redis = config.REDIS_URL
-    ? new Redis(config.REDIS_URL, {
-        // Fail fast: a revocation check must not wait on a dead Redis, Postgres can answer.
-        enableOfflineQueue: false,
-        maxRetriesPerRequest: 0,
-        commandTimeout: 500,
-        connectTimeout: 1000,
-      })
-    : undefined;
-  redis?.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis error'));
+  const redis = config.REDIS_URL ? createRedis(config.REDIS_URL, logger, 'failFast') : undefined;
   const accessTtlMs = config.ACCESS_TOKEN_TTL_SECONDS * 1000;
   const tokenStatus = redis
     ? createRedisTokenStatus({ db, redis, prefix: overrides.redisPrefix ?? config.REDIS_PREFIX, clock, logger, ttlMs: accessTtlMs })

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createDatabase, migrate, readMigrations, type Database } from '@gatehouse/db';
+import { migrateDatabase, openDatabase, type Database } from '@gatehouse/db';
 import { createLogger, systemClock, type Clock, type Logger, type Service } from '@gatehouse/service-kit';
 import { apiPrefix, createSandboxApp } from './app.js';
 import { oauthAppsOf, type SandboxConfig } from './config.js';
@@ -24,15 +24,9 @@ export interface SandboxRuntimeOverrides {
 /** Builds every dependency from config (migrating the database, creating the repository root) and returns the app. */
 export async function createSandboxRuntime(config: SandboxConfig, overrides: SandboxRuntimeOverrides = {}): Promise<SandboxRuntime> {
   const logger = overrides.logger ?? createLogger({ service: 'github-sandbox', level: config.LOG_LEVEL });
-  const db =
-    overrides.db ??
-    (await createDatabase({
-      url: config.DATABASE_URL,
-      dataDir: join(config.DATA_DIR, 'pglite'),
-      onError: (err) => logger.warn({ err: err.message }, 'idle database connection lost'),
-    }));
-  const { applied } = await migrate(db, await readMigrations(migrationsDir));
-  if (applied.length) logger.info({ applied }, 'migrations applied');
+  const db = overrides.db
+    ? await migrateDatabase(overrides.db, migrationsDir, logger)
+    : await openDatabase(config, migrationsDir, logger);
   const reposRoot = join(config.DATA_DIR, 'repos');
   await mkdir(reposRoot, { recursive: true });
   const publicUrl = config.PUBLIC_URL.replace(/\/$/, '');

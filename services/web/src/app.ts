@@ -1,9 +1,10 @@
+import Router from '@koa/router';
 import type { Clock, Logger, Service } from '@gatehouse/service-kit';
 import { bodyParser, createService } from '@gatehouse/service-kit';
 import { assetRoutes, type AssetSet } from './assets.js';
 import type { AuthClient } from './auth-client.js';
 import { csrfGuard } from './csrf.js';
-import { htmlErrors } from './html-errors.js';
+import { htmlErrors, showErrorPage } from './html-errors.js';
 import { pageState } from './page-state.js';
 import { accountRoutes } from './routes/account.js';
 import { confirmEmailRoutes } from './routes/confirm-email.js';
@@ -77,10 +78,11 @@ export function createWebApp(deps: WebDeps): Service {
   // After the error pages and the page state they render with.
   app.use(bodyParser({ limit: 32 * 1024, form: true }));
 
-  const routeDeps: RouteDeps = { auth, signedIn, clock, logger, csrf: csrfGuard({ publicOrigin: publicUrl.origin, logger }) };
-  for (const routes of routeModules) {
-    const router = routes(routeDeps);
-    app.use(router.routes()).use(router.allowedMethods());
-  }
+  const routeDeps: RouteDeps = { auth, signedIn, clock, logger };
+  const router = new Router();
+  for (const routes of routeModules) router.use(routes(routeDeps).routes());
+  // Every unsafe request passes the CSRF check before any route; a route may only say how to redraw its form.
+  app.use(csrfGuard({ publicOrigin: publicUrl.origin, logger, router, refused: (ctx) => showErrorPage(ctx, 403) }));
+  app.use(router.routes()).use(router.allowedMethods());
   return app;
 }

@@ -1,6 +1,7 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import got, { RequestError, type Got, type Response } from 'got';
+import type { PublicUser as Profile, TokenResponse as TokenSet } from '@gatehouse/auth/wire';
 import { AppError, type FieldError } from '@gatehouse/service-kit';
 
 /** Who the web service is acting for: carried to auth on every call. */
@@ -10,20 +11,7 @@ export interface CallContext {
   clientIp: string;
 }
 
-export interface TokenSet {
-  access_token: string;
-  token_type: string;
-  expires_in: number;
-  refresh_token: string;
-}
-
-export interface Profile {
-  id: string;
-  username: string;
-  email: string;
-  email_verified: boolean;
-  created_at: string;
-}
+export type { PublicUser as Profile, TokenResponse as TokenSet } from '@gatehouse/auth/wire';
 
 /** Auth said no, with a reason a page can explain (any 4xx answer). */
 export class AuthRejection extends Error {

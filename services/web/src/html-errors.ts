@@ -1,5 +1,6 @@
 import type { Context, Middleware } from 'koa';
 import { isAppError, type Logger } from '@gatehouse/service-kit';
+import { expiredFormText } from './forms.js';
 
 interface ErrorPage {
   status: number;
@@ -9,6 +10,7 @@ interface ErrorPage {
 
 const pages: Record<number, Omit<ErrorPage, 'status'>> = {
   400: { title: 'That request didn’t look right', text: 'Something in what your browser sent could not be understood. Go back and try again.' },
+  403: { title: 'This form expired', text: expiredFormText },
   404: { title: 'Page not found', text: 'There is nothing at this address. Check the link, or start again from the home page.' },
   405: { title: 'Not available', text: 'This page cannot be used that way.' },
   413: { title: 'Too much to send', text: 'The form was larger than we accept. Go back and shorten what you entered.' },
@@ -44,6 +46,11 @@ export function htmlErrors(logger: Logger): Middleware {
       await show(ctx, page);
     }
   };
+}
+
+/** The error page for a status, answered directly (the CSRF guard's plain refusal). */
+export function showErrorPage(ctx: Context, status: number): Promise<void> {
+  return show(ctx, pageFor(status));
 }
 
 async function show(ctx: Context, page: ErrorPage): Promise<void> {

@@ -1,7 +1,6 @@
-import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import { createDatabase, migrate, readMigrations, type Database } from '@gatehouse/db';
-import { createLogger, systemClock, type Clock, type Logger, type Service } from '@gatehouse/service-kit';
+import type { Redis } from 'ioredis';
+import { migrateDatabase, openDatabase, type Database } from '@gatehouse/db';
+import { createLogger, createRedis, systemClock, type Clock, type Logger, type Service } from '@gatehouse/service-kit';
 import { createWebApp, type WebDeps } from './app.js';
 import { loadAssets } from './assets.js';
 import { createAuthClient, type AuthClient } from './auth-client.js';
@@ -38,25 +37,12 @@ export async function createWebRuntime(config: WebConfig, overrides: WebRuntimeO
   let db: Database | undefined;
   let store: SessionStore;
   if (config.REDIS_URL) {
-    redis = new Redis(config.REDIS_URL, {
-      // A page waiting on a dead Redis is worse than a quick "try again".
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      commandTimeout: 1000,
-      connectTimeout: 2000,
-    });
-    redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis error'));
+    redis = createRedis(config.REDIS_URL, logger, 'interactive');
     store = createRedisSessionStore({ redis, sealer, clock, ...(overrides.redisPrefix ? { prefix: overrides.redisPrefix } : {}) });
   } else {
-    db =
-      overrides.db ??
-      (await createDatabase({
-        url: config.DATABASE_URL,
-        dataDir: join(config.DATA_DIR, 'pglite'),
-        onError: (err) => logger.warn({ err: err.message }, 'idle database connection lost'),
-      }));
-    const { applied } = await migrate(db, await readMigrations(migrationsDir));
-    if (applied.length) logger.info({ applied }, 'migrations applied');
+    db = overrides.db
+      ? await migrateDatabase(overrides.db, migrationsDir, logger)
+      : await openDatabase(config, migrationsDir, logger);
     store = createPostgresSessionStore({ db, sealer, clock, onSweepError: (err) => logger.warn({ err }, 'session sweep failed') });
   }
 

@@ -1,6 +1,21 @@
+import Router from '@koa/router';
 import test from 'ava';
+import Koa from 'koa';
+import { createLogger } from '@gatehouse/service-kit';
+import { listen } from '@gatehouse/testkit';
+import { csrfExempt, csrfGuard, exemptionOf, unsafeMethods } from '../src/csrf.js';
 import { textOf } from './helpers/browser.js';
 import { confirmedPerson, loggedIn, newPerson, startStack } from './helpers/stack.js';
+
+/** Every route of an app's routers that takes an unsafe method, with its exemption reason if any. */
+function unsafeRoutes(app: Koa): { method: string; path: string; exemptBecause: string | undefined }[] {
+  const routers = app.middleware.map((m) => (m as { router?: Router }).router).filter((r) => r !== undefined);
+  return routers.flatMap((router) =>
+    router.stack.flatMap((layer) =>
+      unsafeMethods(layer).map((method) => ({ method, path: String(layer.path).replace(/:(\w+)/g, '$1'), exemptBecause: exemptionOf(layer) })),
+    ),
+  );
+}
 
 const refusedLines = (logs: string) =>
   logs
@@ -76,25 +91,49 @@ test('logout posted cross-site → 403 "Log out?" page with a working button; th
   t.is((await browser.get('/account')).status, 303);
 });
 
-test('every state-changing form refuses a missing token: signup, resend, forgot, reset, password change, log out everywhere', async (t) => {
+test('router walk: every unsafe route of the app → 403 without a token (or is exempt with a reason); nothing changes', async (t) => {
   const stack = await startStack(t);
   const person = await confirmedPerson(stack);
   const browser = await loggedIn(stack, person);
-  const posts: [string, Record<string, string>][] = [
-    ['/signup', { username: 'x', email: 'x@example.com', password: 'long enough pass' }],
-    ['/confirm-email/resend', { email: 'x@example.com' }],
-    ['/forgot-password', { email: 'x@example.com' }],
-    ['/reset-password', { token: 'abc', password: 'long enough pass' }],
-    ['/account/password', { current_password: person.password, new_password: 'another long pass' }],
-    ['/account/logout-everywhere', {}],
-    ['/logout', {}],
-    ['/login', { identifier: person.username, password: person.password }],
-  ];
-  for (const [path, form] of posts) {
-    const res = await browser.post(path, { _csrf: '', ...form });
-    t.is(res.status, 403, path);
+  const routes = unsafeRoutes(stack.web.app);
+  t.true(routes.length >= 8, `the walk found the app's forms (${routes.length})`);
+  for (const route of routes) {
+    const what = `${route.method} ${route.path}`;
+    if (route.exemptBecause !== undefined) {
+      t.true(route.exemptBecause.trim().length >= 10, `${what} is exempt without saying why`);
+      continue;
+    }
+    const res = await browser.request(route.method, route.path, { form: { _csrf: '' } });
+    t.is(res.status, 403, `${what} is not guarded`);
   }
   t.is((await browser.get('/account')).status, 200, 'nothing changed: still logged in with the old password');
+});
+
+test('a route that names no re-render is still refused (a plain 403 page, handler never runs); exemptions need a reason', async (t) => {
+  const router = new Router();
+  let ran = 0;
+  router.post('/plain', () => void ran++);
+  router.post('/webhook', csrfExempt('signed by the sender, not posted by a browser'), (ctx) => {
+    ran++;
+    ctx.status = 204;
+  });
+  const app = new Koa();
+  app.use(csrfGuard({ publicOrigin: 'http://example.test', logger: createLogger({ service: 'test', level: 'silent' }), router, refused: (ctx) => void (ctx.body = 'refused') }));
+  app.use(router.routes());
+  const server = await listen(app);
+  t.teardown(() => server.close());
+  const post = (path: string) => fetch(`${server.url}${path}`, { method: 'POST', headers: { 'sec-fetch-site': 'cross-site' } });
+  const plain = await post('/plain');
+  t.is(plain.status, 403);
+  t.is(await plain.text(), 'refused');
+  t.is(ran, 0);
+  t.is((await post('/webhook')).status, 204);
+  t.is(ran, 1);
+  t.throws(() => csrfExempt(''), { message: /needs a reason/ });
+  t.deepEqual(
+    unsafeRoutes(app).map((r) => [r.method, r.path, r.exemptBecause]),
+    [['POST', '/plain', undefined], ['POST', '/webhook', 'signed by the sender, not posted by a browser']],
+  );
 });
 
 test('GET never changes state: GET /logout and GET /account/logout-everywhere are not actions', async (t) => {

@@ -31,7 +31,7 @@ export const offlineImages: Record<keyof typeof baseImages, string> = {
 export const composeSecretsDir = '.data/compose-secrets';
 const secretsDir = `\${GATEHOUSE_SECRETS_DIR:-./${composeSecretsDir}}`;
 
-export const composeDataDir = (service: string) => `/var/lib/gatehouse/${service}`;
+const composeDataDir = (service: string) => `/var/lib/gatehouse/${service}`;
 
 const image = (name: keyof typeof baseImages) => `\${${name}:-${baseImages[name]}}`;
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { edgeError, errorFormat, errorHtml, errorJson, requestIdPattern, securityHeaders } from '../edge-policy.js';
 import type { EdgeRoute } from '../route-table.js';
 
@@ -39,15 +40,41 @@ export function applyEdgeHeaders(headers: Record<string, string | string[]>, req
   for (const { name, value } of securityHeaders) if (!present.has(name.toLowerCase())) headers[name] = value;
 }
 
-export function sendEdgeError(req: RoutedRequest, res: ServerResponse, status: number, requestId: string, extra: Record<string, string>): void {
+/** An edge error as a response: problem+json under /api/, a small page elsewhere. */
+function edgeErrorResponse(path: string, status: number, requestId: string): { type: string; body: string } {
   const error = edgeError(status);
+  return errorFormat(path) === 'json'
+    ? { type: 'application/problem+json; charset=utf-8', body: errorJson(error, requestId) }
+    : { type: 'text/html; charset=utf-8', body: errorHtml(error, requestId) };
+}
+
+export function sendEdgeError(req: RoutedRequest, res: ServerResponse, status: number, requestId: string, extra: Record<string, string>): void {
   // The path as the client sent it: a stripped prefix must not turn /api/ errors into pages.
-  const format = errorFormat(req.gatehousePath ?? (req.url ?? '/').split('?')[0]!);
-  const body = format === 'json' ? errorJson(error, requestId) : errorHtml(error, requestId);
-  const type = format === 'json' ? 'application/problem+json; charset=utf-8' : 'text/html; charset=utf-8';
+  const { type, body } = edgeErrorResponse(req.gatehousePath ?? (req.url ?? '/').split('?')[0]!, status, requestId);
   // The body of a refused request may still be arriving; do not keep the connection.
   const close: Record<string, string> = status === 400 || status === 413 || status === 431 ? { Connection: 'close' } : {};
   send(res, status, requestId, type, body, { 'Cache-Control': 'no-store', ...close, ...extra }, req.method === 'HEAD');
+}
+
+/** Node refuses oversized or slow headers before a request exists; answer on the socket like nginx would. */
+export function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const firstLine = /^[A-Z]+ (\S+)/.exec(String((err as { rawPacket?: Buffer }).rawPacket ?? ''));
+  const requestId = randomBytes(16).toString('hex');
+  const { type, body } = edgeErrorResponse(firstLine?.[1] ?? '/', status, requestId);
+  const headers: Record<string, string> = {
+    'Content-Type': type,
+    'Content-Length': String(Buffer.byteLength(body)),
+    Connection: 'close',
+    'Cache-Control': 'no-store',
+  };
+  applyEdgeHeaders(headers, requestId);
+  const head = Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\r\n');
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${head}\r\n\r\n${body}`);
 }
 
 export function send(

@@ -1,23 +1,19 @@
-import { randomBytes } from 'node:crypto';
-import { Agent, createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Agent, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { Readable } from 'node:stream';
-import { createProxyServer } from 'http-proxy-3';
+import { createProxyServer, type ProxyServer } from 'http-proxy-3';
 import {
-  edgeError,
-  errorFormat,
-  errorHtml,
-  errorJson,
   immutableCacheControl,
   maxBodyBytes,
   maxHeaderBytes,
   maxHeaderLineBytes,
   rateLimitRetryAfterSeconds,
   rateZones,
+  type RateZone,
 } from '../edge-policy.js';
 import { normalizePath, resolve, type RouteTable } from '../route-table.js';
-import type { RateZone } from '../service-entry.js';
 import {
+  answerClientError,
   applyEdgeHeaders,
   countBodyBytes,
   encodePath,
@@ -55,147 +51,37 @@ export interface Gateway {
 /** How long an upstream may take to answer (nginx's proxy_read_timeout default). */
 const upstreamTimeoutMs = 60_000;
 
+interface Edge {
+  table: RouteTable;
+  upstreams: Record<string, string>;
+  log: (line: string) => void;
+  limiters: Map<RateZone, RateLimiter>;
+  proxy: ProxyServer;
+}
 
 export function createGateway(options: GatewayOptions): Gateway {
-  const { table } = options;
-  const log = options.log ?? (() => {});
-  const limiters = new Map<RateZone, RateLimiter>(
-    Object.entries(rateZones).map(([zone, settings]) => [zone as RateZone, new RateLimiter(settings)]),
-  );
   const agent = new Agent({ keepAlive: true, maxFreeSockets: 32, keepAliveMsecs: 1000 });
-  const proxy = createProxyServer({ agent, xfwd: false, selfHandleResponse: true, proxyTimeout: upstreamTimeoutMs });
-
-  const server = createServer({ maxHeaderSize: maxHeaderBytes, requestTimeout: 60_000, headersTimeout: 60_000, keepAliveTimeout: 65_000 }, (req: RoutedRequest, res) => {
-    const started = performance.now();
-    const requestId = pickRequestId(req.headers['x-request-id']);
-    const rawPath = (req.url ?? '/').split('?')[0]!;
-    const query = (req.url ?? '').slice(rawPath.length);
-    const path = normalizePath(rawPath);
-    req.gatehousePath = rawPath;
-    let upstream = '-';
-    const bytes = countBodyBytes(res);
-    res.on('finish', () => {
-      const seconds = ((performance.now() - started) / 1000).toFixed(3);
-      log(`${req.socket.remoteAddress} ${req.method} ${path ?? rawPath} ${res.statusCode} ${bytes()} ${seconds}s rid=${requestId} upstream=${upstream}`);
-    });
-    const fail = (status: number, extra: Record<string, string> = {}) => sendEdgeError(req, res, status, requestId, extra);
-
-    if (path === undefined) return fail(400);
-    if (Object.entries(req.headers).some(([name, value]) => name.length + String(value).length + 2 > maxHeaderLineBytes)) {
-      return fail(431);
-    }
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > maxBodyBytes) return fail(413);
-
-    const resolution = resolve(table, path, req.method ?? 'GET');
-    if (resolution.kind === 'health') {
-      return send(res, 200, requestId, 'application/json', '{"status":"ok"}', { 'Cache-Control': 'no-store' }, req.method === 'HEAD');
-    }
-    if (resolution.kind === 'blocked') return fail(404);
-    if (resolution.kind === 'no-route') {
-      // As nginx does for a prefix location: "/api/auth" → "/api/auth/".
-      const withSlash = table.routes.find((r) => r.prefix === `${path}/`);
-      if (withSlash) return redirect(res, requestId, `${path}/${query}`);
-      return fail(404);
-    }
-    const { route, zone, upstreamPath } = resolution;
-    if (zone && !limiters.get(zone)!.take(req.socket.remoteAddress ?? '')) {
-      return fail(429, { 'Retry-After': String(rateLimitRetryAfterSeconds) });
-    }
-    upstream = options.upstreams[route.service] ?? '-';
-    req.gatehouseRoute = route;
-
-    readBody(req, maxBodyBytes).then(
-      (body) => {
-        if (body === 'too-large') return fail(413);
-        req.url = route.stripPrefix ? `${encodePath(upstreamPath)}${query}` : req.url;
-        forwardHeaders(req, requestId, body.length);
-        proxy.web(req, res, { target: `http://${upstream}`, buffer: Readable.from([body]) });
-      },
-      () => fail(400),
-    );
-  });
-
-  proxy.on('proxyReq', (proxyReq, req: RoutedRequest) => {
+  const edge: Edge = {
+    table: options.table,
+    upstreams: options.upstreams,
+    log: options.log ?? (() => {}),
+    limiters: new Map(Object.entries(rateZones).map(([zone, settings]) => [zone as RateZone, new RateLimiter(settings)])),
+    proxy: createProxyServer({ agent, xfwd: false, selfHandleResponse: true, proxyTimeout: upstreamTimeoutMs }),
+  };
+  const server = createServer(
+    { maxHeaderSize: maxHeaderBytes, requestTimeout: 60_000, headersTimeout: 60_000, keepAliveTimeout: 65_000 },
+    (req, res) => handleRequest(edge, req, res),
+  );
+  edge.proxy.on('proxyReq', (proxyReq, req: RoutedRequest) => {
     proxyReq.setTimeout(upstreamTimeoutMs, () => {
       req.gatehouseTimedOut = true;
     });
   });
-
-  proxy.on('proxyRes', (proxyRes, req: RoutedRequest, res) => {
-    const route = req.gatehouseRoute;
-    const requestId = String(req.headers['x-request-id']);
-    const headers: Record<string, string | string[]> = {};
-    for (const [name, value] of Object.entries(proxyRes.headers)) {
-      if (value === undefined || hopByHop.includes(name) || name === 'x-request-id') continue;
-      headers[name] = value;
-    }
-    applyEdgeHeaders(headers, requestId);
-    if (route?.immutableAssets) {
-      const status = proxyRes.statusCode ?? 502;
-      headers['cache-control'] = status === 200 || status === 304 ? immutableCacheControl : 'no-store';
-    }
-    res.writeHead(proxyRes.statusCode ?? 502, headers);
-    proxyRes.pipe(res);
-  });
-
-  proxy.on('error', (_err, req: RoutedRequest, target) => {
-    if (!('writeHead' in target)) {
-      (target as Socket).destroy();
-      return;
-    }
-    const res = target as ServerResponse;
-    if (res.headersSent) {
-      res.destroy();
-      return;
-    }
-    sendEdgeError(req, res, req.gatehouseTimedOut ? 504 : 502, String(req.headers['x-request-id']), {});
-  });
-
-  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
-    const rawPath = (req.url ?? '/').split('?')[0]!;
-    const path = normalizePath(rawPath);
-    const resolution = path ? resolve(table, path, req.method ?? 'GET') : undefined;
-    if (resolution?.kind !== 'proxy' || !resolution.route.websocket) {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
-    const requestId = pickRequestId(req.headers['x-request-id']);
-    const { route, upstreamPath } = resolution;
-    if (route.stripPrefix) req.url = `${encodePath(upstreamPath)}${(req.url ?? '').slice(rawPath.length)}`;
-    forwardHeaders(req, requestId, undefined, true);
-    proxy.ws(req, socket, head, { target: `http://${options.upstreams[route.service]}` });
-  });
-
-  // Every client socket, upgraded WebSockets included (closeAllConnections does not see those).
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-
-  // Node refuses oversized or slow headers before a request exists; answer like nginx would.
-  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
-    if (!socket.writable) {
-      socket.destroy();
-      return;
-    }
-    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-    const firstLine = /^[A-Z]+ (\S+)/.exec(String((err as { rawPacket?: Buffer }).rawPacket ?? ''));
-    const requestId = randomBytes(16).toString('hex');
-    const error = edgeError(status);
-    const format = errorFormat(firstLine?.[1] ?? '/');
-    const body = format === 'json' ? errorJson(error, requestId) : errorHtml(error, requestId);
-    const headers: Record<string, string> = {
-      'Content-Type': format === 'json' ? 'application/problem+json; charset=utf-8' : 'text/html; charset=utf-8',
-      'Content-Length': String(Buffer.byteLength(body)),
-      Connection: 'close',
-      'Cache-Control': 'no-store',
-    };
-    applyEdgeHeaders(headers, requestId);
-    const head = Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\r\n');
-    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${head}\r\n\r\n${body}`);
-  });
+  edge.proxy.on('proxyRes', passResponse);
+  edge.proxy.on('error', (_err, req: RoutedRequest, target) => answerProxyError(req, target));
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => handleUpgrade(edge, req, socket, head));
+  server.on('clientError', answerClientError);
+  const sockets = trackSockets(server);
 
   return {
     server,
@@ -213,7 +99,123 @@ export function createGateway(options: GatewayOptions): Gateway {
         server.close(() => resolveClose());
         for (const socket of sockets) socket.destroy();
         agent.destroy();
-        proxy.close();
+        edge.proxy.close();
       }),
   };
+}
+
+/** One HTTP request, in nginx's order: malformed → too large → health/blocked/no route → rate zone → proxy. */
+function handleRequest(edge: Edge, req: RoutedRequest, res: ServerResponse): void {
+  const requestId = pickRequestId(req.headers['x-request-id']);
+  const rawPath = (req.url ?? '/').split('?')[0]!;
+  const query = (req.url ?? '').slice(rawPath.length);
+  const path = normalizePath(rawPath);
+  req.gatehousePath = rawPath;
+  const logged = logAccess(edge, req, res, requestId, path ?? rawPath);
+  const fail = (status: number, extra: Record<string, string> = {}) => sendEdgeError(req, res, status, requestId, extra);
+
+  if (path === undefined) return fail(400);
+  if (Object.entries(req.headers).some(([name, value]) => name.length + String(value).length + 2 > maxHeaderLineBytes)) {
+    return fail(431);
+  }
+  if (Number(req.headers['content-length'] ?? 0) > maxBodyBytes) return fail(413);
+
+  const resolution = resolve(edge.table, path, req.method ?? 'GET');
+  if (resolution.kind === 'health') {
+    return send(res, 200, requestId, 'application/json', '{"status":"ok"}', { 'Cache-Control': 'no-store' }, req.method === 'HEAD');
+  }
+  if (resolution.kind === 'blocked') return fail(404);
+  if (resolution.kind === 'no-route') {
+    // As nginx does for a prefix location: "/api/auth" → "/api/auth/".
+    if (edge.table.routes.some((r) => r.prefix === `${path}/`)) return redirect(res, requestId, `${path}/${query}`);
+    return fail(404);
+  }
+  const { route, zone, upstreamPath } = resolution;
+  if (zone && !edge.limiters.get(zone)!.take(req.socket.remoteAddress ?? '')) {
+    return fail(429, { 'Retry-After': String(rateLimitRetryAfterSeconds) });
+  }
+  const upstream = edge.upstreams[route.service] ?? '-';
+  logged.upstream = upstream;
+  req.gatehouseRoute = route;
+
+  // Buffered whole, as nginx does, so an oversized chunked body is a 413 before the service sees any of it.
+  readBody(req, maxBodyBytes).then(
+    (body) => {
+      if (body === 'too-large') return fail(413);
+      if (route.stripPrefix) req.url = `${encodePath(upstreamPath)}${query}`;
+      forwardHeaders(req, requestId, body.length);
+      edge.proxy.web(req, res, { target: `http://${upstream}`, buffer: Readable.from([body]) });
+    },
+    () => fail(400),
+  );
+}
+
+/** The access line once the response is sent; the caller fills in the upstream when there is one. */
+function logAccess(edge: Edge, req: IncomingMessage, res: ServerResponse, requestId: string, path: string): { upstream: string } {
+  const started = performance.now();
+  const logged = { upstream: '-' };
+  const bytes = countBodyBytes(res);
+  res.on('finish', () => {
+    const seconds = ((performance.now() - started) / 1000).toFixed(3);
+    edge.log(
+      `${req.socket.remoteAddress} ${req.method} ${path} ${res.statusCode} ${bytes()} ${seconds}s rid=${requestId} upstream=${logged.upstream}`,
+    );
+  });
+  return logged;
+}
+
+/** The service's answer with hop-by-hop headers dropped, the edge's headers added, and assets' cache policy. */
+function passResponse(proxyRes: IncomingMessage, req: RoutedRequest, res: ServerResponse): void {
+  const requestId = String(req.headers['x-request-id']);
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(proxyRes.headers)) {
+    if (value === undefined || hopByHop.includes(name) || name === 'x-request-id') continue;
+    headers[name] = value;
+  }
+  applyEdgeHeaders(headers, requestId);
+  const status = proxyRes.statusCode ?? 502;
+  if (req.gatehouseRoute?.immutableAssets) {
+    headers['cache-control'] = status === 200 || status === 304 ? immutableCacheControl : 'no-store';
+  }
+  res.writeHead(status, headers);
+  proxyRes.pipe(res);
+}
+
+/** A service that did not answer: 504 after the upstream timeout, 502 otherwise; an upgraded socket is just closed. */
+function answerProxyError(req: RoutedRequest, target: ServerResponse | Socket): void {
+  if (!('writeHead' in target)) {
+    target.destroy();
+    return;
+  }
+  if (target.headersSent) {
+    target.destroy();
+    return;
+  }
+  sendEdgeError(req, target, req.gatehouseTimedOut ? 504 : 502, String(req.headers['x-request-id']), {});
+}
+
+/** WebSocket upgrades, only on routes that allow them (the route table's `websocket`). */
+function handleUpgrade(edge: Edge, req: IncomingMessage, socket: Socket, head: Buffer): void {
+  const rawPath = (req.url ?? '/').split('?')[0]!;
+  const path = normalizePath(rawPath);
+  const resolution = path ? resolve(edge.table, path, req.method ?? 'GET') : undefined;
+  if (resolution?.kind !== 'proxy' || !resolution.route.websocket) {
+    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    return;
+  }
+  const requestId = pickRequestId(req.headers['x-request-id']);
+  const { route, upstreamPath } = resolution;
+  if (route.stripPrefix) req.url = `${encodePath(upstreamPath)}${(req.url ?? '').slice(rawPath.length)}`;
+  forwardHeaders(req, requestId, undefined, true);
+  edge.proxy.ws(req, socket, head, { target: `http://${edge.upstreams[route.service]}` });
+}
+
+/** Every client socket, upgraded WebSockets included (closeAllConnections does not see those). */
+function trackSockets(server: Server): Set<Socket> {
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  return sockets;
 }

@@ -59,10 +59,6 @@ export class ManagedChild {
     });
   }
 
-  get pid(): number | undefined {
-    return this.#child.pid;
-  }
-
   get running(): boolean {
     return !this.#done;
   }

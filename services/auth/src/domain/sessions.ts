@@ -1,6 +1,7 @@
 import { AppError } from '@gatehouse/service-kit';
 import type { AuthDeps } from '../deps.js';
 import type { AccessClaims } from '../tokens/access-tokens.js';
+import type { TokenResponse } from '../wire.js';
 import { revokeAllFamilies, revokeFamily, rotate, startFamily } from '../tokens/refresh-tokens.js';
 import { accountPolicy, ipPolicy, throttleKeys, tooManyRequests } from '../throttle/throttle.js';
 import { cutSessions, findUserByLogin } from '../users/users.js';
@@ -8,13 +9,6 @@ import { cutSessions, findUserByLogin } from '../users/users.js';
 type GrantDeps = Pick<AuthDeps, 'db' | 'clock' | 'settings' | 'passwords' | 'throttle' | 'audit' | 'accessTokens'>;
 type RefreshDeps = Pick<AuthDeps, 'db' | 'clock' | 'settings' | 'audit' | 'accessTokens' | 'tokenStatus'>;
 type LogoutDeps = Pick<AuthDeps, 'db' | 'clock' | 'audit' | 'tokenStatus'>;
-
-export interface TokenResponse {
-  access_token: string;
-  token_type: 'Bearer';
-  expires_in: number;
-  refresh_token: string;
-}
 
 /**
  * The password grant. An unknown user and a wrong password take the same

@@ -1,4 +1,7 @@
 import type { Queryable } from '@gatehouse/db';
+import type { PublicUser } from '../wire.js';
+
+export type { PublicUser };
 
 export interface UserRow {
   id: string;
@@ -8,15 +11,6 @@ export interface UserRow {
   email_verified_at: Date | null;
   sessions_valid_from: string | number;
   created_at: Date;
-}
-
-/** What the API shows of a user. */
-export interface PublicUser {
-  id: string;
-  username: string;
-  email: string;
-  email_verified: boolean;
-  created_at: string;
 }
 
 export function publicUser(row: Pick<UserRow, 'id' | 'username' | 'email' | 'email_verified_at' | 'created_at'>): PublicUser {

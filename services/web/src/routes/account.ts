@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { isRejection } from '../auth-client.js';
+import { onCsrfRejected } from '../csrf.js';
 import { expiredFormText, fieldErrorsFrom, formText, requireFields, throttled, type FieldErrors } from '../forms.js';
 import { regenerate, sessionOf } from '../session/session.js';
 import { callOf, requireSignedIn, seeOther } from '../signed-in.js';
@@ -30,7 +31,7 @@ export function accountRoutes(deps: RouteDeps) {
   router.post(
     '/account/password',
     signedIn,
-    deps.csrf((ctx) => show(ctx, { formError: expiredFormText })),
+    onCsrfRejected((ctx) => show(ctx, { formError: expiredFormText })),
     async (ctx) => {
       const current = formText(ctx, 'current_password');
       const replacement = formText(ctx, 'new_password');
@@ -59,7 +60,7 @@ export function accountRoutes(deps: RouteDeps) {
   router.post(
     '/account/logout-everywhere',
     signedIn,
-    deps.csrf((ctx) => show(ctx, { formError: expiredFormText })),
+    onCsrfRejected((ctx) => show(ctx, { formError: expiredFormText })),
     async (ctx) => {
       const user = sessionOf(ctx).user!;
       // Unlike a plain logout this must reach auth: the person is counting on other devices being cut off.

@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { isRejection } from '../auth-client.js';
+import { onCsrfRejected } from '../csrf.js';
 import { expiredFormText, fieldErrorsFrom, formText, waitText } from '../forms.js';
 import { tokenPage } from '../security-headers.js';
 import { sessionOf } from '../session/session.js';
@@ -46,7 +47,7 @@ export function confirmEmailRoutes(deps: RouteDeps) {
   // Used by the "check your inbox" page, the expired-link page and the login page.
   router.post(
     '/confirm-email/resend',
-    deps.csrf((ctx) => render(ctx, 'check-email', { email: formText(ctx, 'email'), errors: {}, formError: expiredFormText })),
+    onCsrfRejected((ctx) => render(ctx, 'check-email', { email: formText(ctx, 'email'), errors: {}, formError: expiredFormText })),
     async (ctx) => {
       const email = formText(ctx, 'email').trim();
       if (email === '') {

@@ -1,7 +1,5 @@
-import type { Middleware } from 'koa';
 import type { Clock, Logger } from '@gatehouse/service-kit';
 import type { AuthClient } from '../auth-client.js';
-import type { CsrfRejected } from '../csrf.js';
 import type { SignedInSessions } from '../signed-in.js';
 
 /** What every route module is built from. */
@@ -10,6 +8,4 @@ export interface RouteDeps {
   signedIn: SignedInSessions;
   clock: Clock;
   logger: Logger;
-  /** Guards a POST route; on failure the handler given redraws the form. */
-  csrf: (onRejected: CsrfRejected) => Middleware;
 }

@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { isRejection } from '../auth-client.js';
+import { onCsrfRejected } from '../csrf.js';
 import { expiredFormText, formText, requireFields, throttled, type FieldErrors } from '../forms.js';
 import { safeNext } from '../safe-next.js';
 import { sessionOf } from '../session/session.js';
@@ -36,7 +37,7 @@ export function loginRoutes(deps: RouteDeps) {
 
   router.post(
     '/login',
-    deps.csrf((ctx) => show(ctx, { identifier: formText(ctx, 'identifier'), next: safeNext(formText(ctx, 'next'), ''), formError: expiredFormText })),
+    onCsrfRejected((ctx) => show(ctx, { identifier: formText(ctx, 'identifier'), next: safeNext(formText(ctx, 'next'), ''), formError: expiredFormText })),
     async (ctx) => {
       const identifier = formText(ctx, 'identifier').trim();
       const password = formText(ctx, 'password');

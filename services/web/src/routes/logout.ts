@@ -1,4 +1,5 @@
 import Router from '@koa/router';
+import { onCsrfRejected } from '../csrf.js';
 import { regenerate, sessionOf } from '../session/session.js';
 import { seeOther } from '../signed-in.js';
 import { render } from '../views.js';
@@ -10,7 +11,7 @@ export function logoutRoutes(deps: RouteDeps) {
   router.post(
     '/logout',
     // A refused logout asks once more, with a form that will work.
-    deps.csrf((ctx) => render(ctx, 'logout')),
+    onCsrfRejected((ctx) => render(ctx, 'logout')),
     async (ctx) => {
       const user = sessionOf(ctx).user;
       if (user) await deps.signedIn.revoke(ctx, user, 'local');

@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { isRejection } from '../auth-client.js';
+import { onCsrfRejected } from '../csrf.js';
 import { expiredFormText, fieldErrorsFrom, formText, throttled, waitText, type FieldErrors } from '../forms.js';
 import { tokenPage } from '../security-headers.js';
 import { regenerate, sessionOf } from '../session/session.js';
@@ -35,7 +36,7 @@ export function passwordResetRoutes(deps: RouteDeps) {
 
   router.post(
     '/forgot-password',
-    deps.csrf((ctx) => showForgot(ctx, { email: formText(ctx, 'email'), formError: expiredFormText })),
+    onCsrfRejected((ctx) => showForgot(ctx, { email: formText(ctx, 'email'), formError: expiredFormText })),
     async (ctx) => {
       const email = formText(ctx, 'email').trim();
       if (email === '') return showForgot(ctx, { email, errors: { email: 'Enter the email address of your account.' } }, 400);
@@ -70,7 +71,7 @@ export function passwordResetRoutes(deps: RouteDeps) {
   router.post(
     '/reset-password',
     tokenPage,
-    deps.csrf((ctx) => showReset(ctx, { state: 'form', token: formText(ctx, 'token'), formError: expiredFormText })),
+    onCsrfRejected((ctx) => showReset(ctx, { state: 'form', token: formText(ctx, 'token'), formError: expiredFormText })),
     async (ctx) => {
       const token = formText(ctx, 'token');
       const password = formText(ctx, 'password');

@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { isRejection } from '../auth-client.js';
+import { onCsrfRejected } from '../csrf.js';
 import { expiredFormText, fieldErrorsFrom, formText, requireFields, throttled, type FieldErrors } from '../forms.js';
 import { sessionOf } from '../session/session.js';
 import { callOf, seeOther } from '../signed-in.js';
@@ -26,7 +27,7 @@ export function signupRoutes(deps: RouteDeps) {
 
   router.post(
     '/signup',
-    deps.csrf((ctx) => show(ctx, { values: { username: formText(ctx, 'username'), email: formText(ctx, 'email') }, formError: expiredFormText })),
+    onCsrfRejected((ctx) => show(ctx, { values: { username: formText(ctx, 'username'), email: formText(ctx, 'email') }, formError: expiredFormText })),
     async (ctx) => {
       const values = { username: formText(ctx, 'username').trim(), email: formText(ctx, 'email').trim(), password: formText(ctx, 'password') };
       const kept = { username: values.username, email: values.email };

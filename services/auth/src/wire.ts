@@ -1,0 +1,22 @@
+/**
+ * The JSON bodies auth answers with, declared once. Types only (no runtime
+ * code): web, the e2e suite and other services import them from
+ * `@gatehouse/auth/wire` instead of restating them.
+ */
+
+/** POST /v1/token (both grants). */
+export interface TokenResponse {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  refresh_token: string;
+}
+
+/** What the API shows of a user: GET /v1/me, POST /v1/email/confirm. */
+export interface PublicUser {
+  id: string;
+  username: string;
+  email: string;
+  email_verified: boolean;
+  created_at: string;
+}
