@@ -92,6 +92,8 @@ export async function startStack(t: ExecutionContext, options: StackOptions = {}
     AUTH_URL: authServer.url,
     // auth runs without Redis here, so revocations come over its stream whatever holds the sessions.
     REVOCATION_FEED: 'stream',
+    // auth's issuer, even in tests that give web another PUBLIC_URL.
+    JWT_ISSUER: url,
     PUBLIC_URL: url,
     ASSETS_MODE: 'compile',
     ...(redis ? { REDIS_URL: redis.url } : {}),
