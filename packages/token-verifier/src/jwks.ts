@@ -11,6 +11,8 @@ export interface JwksCacheOptions {
   onError: (err: Error) => void;
 }
 
+const retryAfterFailureMs = 1000;
+
 /**
  * Auth's public keys, fetched once and kept. A token with an unknown kid may
  * cause a refetch (a rotated-in key), but at most one per interval and one at
@@ -54,6 +56,8 @@ export class JwksCache {
       // Keys we had stay usable: a JWKS briefly served by an old replica must not drop a current key.
       for (const [kid, key] of keys) this.keys.set(kid, key);
     } catch (err) {
+      // A failed fetch (auth restarting) may be retried after a second, not a whole interval.
+      this.lastFetchAt = Math.min(this.lastFetchAt, this.options.now() - this.options.refetchIntervalMs + retryAfterFailureMs);
       this.options.onError(err as Error);
     }
   }

@@ -112,7 +112,10 @@ export function createSignedIn(options: SignedInOptions) {
         if (verdict.reason === 'feed_stale') throw new AppError('service_unavailable', { message: 'Token revocations are not current.' });
         if (verdict.reason === 'revoked') return false;
         const again = await refresh(ctx, sessionOf(ctx).user ?? user);
-        return (await verifier.verify(again.accessToken)).ok;
+        const second = await verifier.verify(again.accessToken);
+        // A fresh token from auth whose key we cannot load yet: auth's keys are unreachable, not the login over.
+        if (!second.ok && second.reason === 'unknown_key') throw new AppError('service_unavailable');
+        return second.ok;
       } catch (err) {
         if (err instanceof SessionEnded) return false;
         throw err;

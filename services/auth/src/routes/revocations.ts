@@ -25,12 +25,15 @@ export function revocationRoutes(deps: Pick<AuthDeps, 'settings' | 'revocationFe
     .get('/v1/revocations/stream', guard, async (ctx) => {
       const { after } = validate(query, ctx.query);
       const stream = new PassThrough();
-      const frame = (message: FeedMessage) => `data: ${JSON.stringify(message)}\n\n`;
+      // A verifier may hang up at any moment; nothing is written after that.
+      const send = (message: FeedMessage) => {
+        if (!stream.writableEnded) stream.write(`data: ${JSON.stringify(message)}\n\n`);
+      };
       // Messages that arrive while the catch-up is read wait, so nothing falls between the two.
       let pending: FeedMessage[] | undefined = [];
       const unsubscribe = feed.subscribe((message) => {
         if (pending) return void pending.push(message);
-        stream.write(frame(message));
+        send(message);
         // A draining replica lets go of its streams; verifiers reopen them on another.
         if (message.type === 'heartbeat' && (ctx.app as { gatehouse?: { draining: boolean } }).gatehouse?.draining) stream.end();
       });
@@ -38,15 +41,16 @@ export function revocationRoutes(deps: Pick<AuthDeps, 'settings' | 'revocationFe
         unsubscribe();
         stream.end();
       };
-      ctx.req.on('close', end);
+      // The response's close, not the request's: a GET's request closes as soon as it has been read.
+      ctx.res.on('close', end);
       stream.on('close', end);
       try {
-        stream.write(frame(await feed.catchUp(after)));
+        send(await feed.catchUp(after));
       } catch (err) {
         end();
         throw err;
       }
-      for (const message of pending) stream.write(frame(message));
+      for (const message of pending) send(message);
       pending = undefined;
       ctx.req.socket.setNoDelay(true);
       ctx.set({ 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' });
