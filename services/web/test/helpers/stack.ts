@@ -36,6 +36,7 @@ export interface StackOptions {
   authEnv?: Record<string, string>;
 }
 
+const serviceSecret = 'test-service-secret-0123456789abcdef012345';
 let ipCounter = 0;
 
 /** A real auth service (Postgres, SMTP to a catcher) and the web service in front of it, torn down after the test. */
@@ -70,7 +71,7 @@ export async function startStack(t: ExecutionContext, options: StackOptions = {}
   const auth = await createAuthRuntime(
     authConfigSchema.parse({
       PASSWORD_PEPPER: 'test-pepper-0123456789abcdef0123456789abcdef',
-      SERVICE_SECRET: 'test-service-secret-0123456789abcdef012345',
+      SERVICE_SECRET: serviceSecret,
       BCRYPT_COST: '4',
       HASH_WORKERS: '1',
       SMTP_URL: mail.url,
@@ -87,7 +88,12 @@ export async function startStack(t: ExecutionContext, options: StackOptions = {}
   const webLogs = captureLogs('web');
   const config = webConfigSchema.parse({
     SESSION_SECRET: sessionSecret,
+    SERVICE_SECRET: serviceSecret,
     AUTH_URL: authServer.url,
+    // auth runs without Redis here, so revocations come over its stream whatever holds the sessions.
+    REVOCATION_FEED: 'stream',
+    // auth's issuer, even in tests that give web another PUBLIC_URL.
+    JWT_ISSUER: url,
     PUBLIC_URL: url,
     ASSETS_MODE: 'compile',
     ...(redis ? { REDIS_URL: redis.url } : {}),
