@@ -1,6 +1,6 @@
 import { GithubError } from '../github/github-error.js';
 import type { GithubSession } from '../domain/github-session.js';
-import { markerPath, mirrorDescription } from './pack.js';
+import { mirrorDescription } from './pack.js';
 
 export interface Repository {
   full_name: string;
@@ -23,34 +23,27 @@ async function getRepository(session: GithubSession, owner: string, name: string
   }
 }
 
-async function hasMarker(session: GithubSession, repo: Repository): Promise<boolean> {
-  try {
-    await session.api('mirror', 'GET', `/repos/${repo.full_name.split('/').map(encodeURIComponent).join('/')}/contents/${markerPath}`);
-    return true;
-  } catch (err) {
-    // 404 for a missing file and for an empty repository alike.
-    if (err instanceof GithubError && (err.failure === 'not_found' || err.status === 409)) return false;
-    throw err;
-  }
-}
-
 /**
  * Finds or creates the mirror repository. GET comes first, every time this
  * runs, so a create whose answer was lost is found rather than made twice.
- * A repository is ours when it carries our description and either our marker
- * file or nothing at all (created by us, push not yet done).
+ * A repository is ours when it carries our description and `isMarked` finds
+ * our marker file or no commit at all (created by us, push not yet done).
  */
-export async function ensureRepository(session: GithubSession, owner: string, name: string, privateRepo: boolean): Promise<Ensured> {
+export async function ensureRepository(
+  session: GithubSession,
+  target: { owner: string; name: string; private: boolean },
+  isMarked: (repo: Repository) => Promise<boolean>,
+): Promise<Ensured> {
+  const { owner, name } = target;
   for (let round = 0; round < 2; round += 1) {
     const existing = await getRepository(session, owner, name);
     if (existing) {
-      const described = existing.description === mirrorDescription;
-      const ours = described && ((await hasMarker(session, existing)) || existing.size === 0);
+      const ours = existing.description === mirrorDescription && (await isMarked(existing));
       return ours ? { kind: 'ours', repo: existing, created: false } : { kind: 'foreign', repo: existing };
     }
     try {
       const created = await session.api<Repository>('mirror', 'POST', '/user/repos', {
-        json: { name, description: mirrorDescription, private: privateRepo, auto_init: false, has_issues: false, has_wiki: false },
+        json: { name, description: mirrorDescription, private: target.private, auto_init: false, has_issues: false, has_wiki: false },
       });
       return { kind: 'ours', repo: created.body, created: true };
     } catch (err) {

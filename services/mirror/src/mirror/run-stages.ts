@@ -1,12 +1,12 @@
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { AppError } from '@gatehouse/service-kit';
 import type { MirrorDeps } from '../deps.js';
 import { openSession, type GithubSession } from '../domain/github-session.js';
 import { scopeFor, scopeSatisfies } from '../domain/scopes.js';
 import { stages, type JobPatch, type JobRow, type Stage } from '../store/mirror-jobs.js';
-import { authEnv, classifyGitFailure, git, remoteConfig, writeAskpass } from './git.js';
-import { buildMirrorCommit, mirrorBranch, type MirrorCommit } from './pack.js';
+import { authEnv, classifyGitFailure, git, GitError, remoteConfig, writeAskpass } from './git.js';
+import { buildMirrorCommit, markerPath, mirrorBranch, type MirrorCommit } from './pack.js';
 import { ensureRepository, suggestedName } from './remote-repository.js';
 
 export type StageDeps = Pick<MirrorDeps, 'db' | 'clock' | 'github' | 'cipher' | 'source' | 'settings'>;
@@ -36,7 +36,8 @@ export async function runStages(deps: StageDeps, ctx: StageContext): Promise<voi
   }
 
   if (!reached(job, 'create_repository') || !job.repo_clone_url) {
-    const ensured = await ensureRepository(session, me.body.login, job.repo_name, job.private);
+    const isMarked = (repo: { clone_url: string }) => hasMarker(session, repo.clone_url, join(deps.settings.workDir, `${job.id}-probe.git`), ctx.signal);
+    const ensured = await ensureRepository(session, { owner: me.body.login, name: job.repo_name, private: job.private }, isMarked);
     if (ensured.kind === 'foreign') {
       const message =
         `${ensured.repo.full_name} already exists and is not a Gatehouse mirror, so it was left untouched. ` +
@@ -75,6 +76,37 @@ export async function runStages(deps: StageDeps, ctx: StageContext): Promise<voi
     await ctx.update({ status: 'succeeded', percent: 100, message: `Mirrored Gatehouse ${built.version} to ${job.repo_full_name}.` });
   } finally {
     await rm(gitDir, { recursive: true, force: true });
+  }
+}
+
+/** An empty repository, or one whose branch holds our marker file (checked with a one-commit fetch). */
+async function hasMarker(session: GithubSession, remote: string, probeDir: string, signal: AbortSignal): Promise<boolean> {
+  const askpass = await writeAskpass(dirname(probeDir));
+  const run = (args: string[], env: Record<string, string> = {}) =>
+    git(args, { env: { GIT_DIR: probeDir, ...env }, signal }).catch((err: unknown) => {
+      throw classifyGitFailure(err);
+    });
+  try {
+    const heads = await session.withToken('mirror', 'git ls-remote', (token) =>
+      run([...remoteConfig, 'ls-remote', '--heads', remote], authEnv(askpass, token)),
+    );
+    if (heads.toString().trim() === '') return true;
+    await run(['init', '--bare', '-q', probeDir]);
+    try {
+      await session.withToken('mirror', 'git-upload-pack', (token) =>
+        run([...remoteConfig, 'fetch', '-q', '--depth=1', remote, ref], authEnv(askpass, token)),
+      );
+    } catch (err) {
+      // Branches, but not ours: someone else's code.
+      if (err instanceof GitError) return false;
+      throw err;
+    }
+    return await run(['cat-file', '-e', `FETCH_HEAD:${markerPath}`]).then(
+      () => true,
+      () => false,
+    );
+  } finally {
+    await rm(probeDir, { recursive: true, force: true });
   }
 }
 
