@@ -78,7 +78,7 @@ export async function createMirrorRuntime(config: MirrorConfig, overrides: Runti
     cipher: createTokenCipher(config.GITHUB_TOKEN_KEYS),
     verifier,
     source: overrides.source ?? sourceTreeAt(config.MIRROR_SOURCE_DIR ?? defaultSourceDir),
-    jobQueued: () => worker?.notify(),
+    jobQueued: () => (overrides.manualWorker ? undefined : worker?.notify()),
     revocationQueued: () => {},
   };
   const events = createJobEvents(deps);

@@ -34,20 +34,24 @@ export function git(args: readonly string[], options: GitOptions = {}): Promise<
     const child = spawn('git', args, {
       cwd: options.cwd,
       env: { ...baseEnv(), HOME: options.cwd ?? '/nonexistent', ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       ...(options.signal ? { signal: options.signal } : {}),
     });
     const out: Buffer[] = [];
     let err = '';
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => {
+    child.stdout!.on('data', (c: Buffer) => out.push(c));
+    child.stderr!.on('data', (c: Buffer) => {
       const text = c.toString('utf8');
       err += text;
       options.onStderr?.(text);
     });
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve(Buffer.concat(out)) : reject(new GitError(args, code, err))));
-    child.stdin.end(options.input ?? '');
+    if (child.stdin) {
+      // git may exit before reading everything (a failed command): that is reported by its exit code.
+      child.stdin.on('error', () => {});
+      child.stdin.end(options.input);
+    }
   });
 }
 
