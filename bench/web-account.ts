@@ -1,5 +1,5 @@
-// Web benchmark: the logged-in /account page (session lookup, token check,
-// a keep-alive call to auth's /v1/me, template render, security headers) as
+// Web benchmark: the logged-in /account page (session lookup, local token
+// check against the revocation feed, template render, security headers) as
 // requests per second, against bare Koa rendering the same template with the
 // same engine, measured in the same run on the same machine.
 //   npx node --conditions=gatehouse-source --import=tsx bench/web-account.ts
@@ -7,7 +7,7 @@
 // Servers run as separate processes; the load comes from this one, over loopback.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import pg from 'pg';
+import { adminQuery, confirmedBenchUser, databaseUrl } from './lib/databases.js';
 import { load, type LoadResult } from './lib/load.js';
 import { startProcess, type Spawned } from './lib/processes.js';
 
@@ -19,16 +19,8 @@ const redisUrl = process.env.REDIS_URL;
 
 const suffix = randomBytes(4).toString('hex');
 const dbNames = { auth: `gatehouse_bench_auth_${suffix}`, web: `gatehouse_bench_web_${suffix}` };
-const admin = async (sql: string) => {
-  const client = new pg.Client(adminUrl);
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-};
-const dbUrl = (name: string) => Object.assign(new URL(adminUrl), { pathname: `/${name}` }).toString();
+const admin = (sql: string) => adminQuery(adminUrl, sql);
+const dbUrl = (name: string) => databaseUrl(adminUrl, name);
 for (const name of Object.values(dbNames)) await admin(`CREATE DATABASE ${name}`);
 
 const ports = { web: 3960, auth: 3961, bare: 3962, webRedis: 3963 };
@@ -39,6 +31,8 @@ const running: Spawned[] = [];
 console.log(`bench: ${concurrency} keep-alive connections, ${seconds} s per measurement, Node ${process.version}`);
 try {
   const sessionSecret = randomBytes(32).toString('hex');
+  const serviceSecret = randomBytes(32).toString('hex');
+  const redisPrefix = `gatehouse-bench-${suffix}:`;
   running.push(
     await startProcess(
       'services/auth/src/server.ts',
@@ -49,9 +43,11 @@ try {
         DATA_DIR: join('/tmp', dbNames.auth),
         PUBLIC_URL: at(ports.web),
         PASSWORD_PEPPER: randomBytes(32).toString('hex'),
-        SERVICE_SECRET: randomBytes(32).toString('hex'),
+        SERVICE_SECRET: serviceSecret,
         BCRYPT_COST: '10',
         MAIL_WORKER: 'false',
+        // With Redis, auth publishes revocations there for the web run with Redis sessions.
+        ...(redisUrl ? { REDIS_URL: redisUrl, REDIS_PREFIX: redisPrefix } : {}),
       },
       `${at(ports.auth)}/readyz`,
     ),
@@ -62,22 +58,18 @@ try {
     PUBLIC_URL: at(port),
     AUTH_URL: at(ports.auth),
     SESSION_SECRET: sessionSecret,
+    SERVICE_SECRET: serviceSecret,
     ...sessions,
   });
   running.push(await startProcess('services/web/src/server.ts', webEnv(ports.web, { DATABASE_URL: dbUrl(dbNames.web) }), `${at(ports.web)}/readyz`));
   if (redisUrl) {
-    running.push(await startProcess('services/web/src/server.ts', webEnv(ports.webRedis, { REDIS_URL: redisUrl }), `${at(ports.webRedis)}/readyz`));
+    running.push(await startProcess('services/web/src/server.ts', webEnv(ports.webRedis, { REDIS_URL: redisUrl, AUTH_REDIS_PREFIX: redisPrefix }), `${at(ports.webRedis)}/readyz`));
   }
   running.push(await startProcess('bench/lib/bare-koa-page.ts', { PORT: String(ports.bare) }, `${at(ports.bare)}/ready`));
 
   // One confirmed account (confirmed in the database: the bench has no mail catcher).
   const user = { username: 'bench0', email: 'bench0@example.com', password: 'bench passphrase zero ok' };
-  const signup = await fetch(`${at(ports.auth)}/v1/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(user) });
-  if (signup.status !== 202) throw new Error(`signup: ${signup.status}`);
-  const client = new pg.Client(dbUrl(dbNames.auth));
-  await client.connect();
-  await client.query('UPDATE users SET email_verified_at = now()');
-  await client.end();
+  await confirmedBenchUser(at(ports.auth), dbUrl(dbNames.auth), user);
 
   /** Logs in through the pages like a browser and returns the session cookie. */
   const loginCookie = async (base: string): Promise<string> => {

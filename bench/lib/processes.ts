@@ -12,7 +12,8 @@ export async function startProcess(entry: string, env: Record<string, string>, r
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  const deadline = Date.now() + 30_000;
+  // Generous: a shared machine under load can take a while to compile templates and styles.
+  const deadline = Date.now() + 120_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${entry} exited with ${child.exitCode}`);
     try {
@@ -20,7 +21,7 @@ export async function startProcess(entry: string, env: Record<string, string>, r
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`${entry} not ready within 30 s`);
+    if (Date.now() > deadline) throw new Error(`${entry} not ready within 120 s`);
     await new Promise((r) => setTimeout(r, 100));
   }
   return {

@@ -17,8 +17,8 @@ export const services: readonly ServiceEntry[] = [
     configExport: 'authConfigSchema',
     port: 3001,
     routes: [{ prefix: '/api/auth/', stripPrefix: true }],
-    // Token introspection is for other services only (HTTP Basic with SERVICE_SECRET).
-    internal: ['/v1/introspect'],
+    // Introspection and the revocation feed are for other services only (HTTP Basic with SERVICE_SECRET).
+    internal: ['/v1/introspect', '/v1/revocations'],
     rateLimited: [
       { path: '/v1/token', zone: 'login' },
       { path: '/v1/signup', zone: 'signup' },
@@ -52,7 +52,7 @@ export const services: readonly ServiceEntry[] = [
       { path: '/confirm-email/resend', zone: 'resend' },
       { path: '/forgot-password', zone: 'forgot' },
     ],
-    secrets: ['SESSION_SECRET'],
+    secrets: ['SESSION_SECRET', 'SERVICE_SECRET'],
     database: true,
     redis: true,
     links: (stack) => ({ AUTH_URL: stack.url('auth') }),

@@ -6,10 +6,11 @@ import { jwksRoutes } from './routes/jwks.js';
 import { logoutRoutes } from './routes/logout.js';
 import { meRoutes } from './routes/me.js';
 import { passwordRoutes } from './routes/password.js';
+import { revocationRoutes } from './routes/revocations.js';
 import { signupRoutes } from './routes/signup.js';
 import { tokenRoutes } from './routes/token.js';
 
-const routeModules = [signupRoutes, emailRoutes, tokenRoutes, meRoutes, logoutRoutes, passwordRoutes, introspectRoutes, jwksRoutes];
+const routeModules = [signupRoutes, emailRoutes, tokenRoutes, meRoutes, logoutRoutes, passwordRoutes, introspectRoutes, jwksRoutes, revocationRoutes];
 
 /** The auth service's HTTP face, built from its dependencies. It never listens. */
 export function createAuthApp(deps: AuthDeps): Service {

@@ -14,6 +14,12 @@ export const authConfigSchema = z.object({
   DATA_DIR: z.string().default('.data/auth').describe('Where the embedded database and generated signing keys live.'),
   REDIS_URL: z.string().optional().describe('Redis URL for hot revocation lookups. Unset: Postgres alone.'),
   REDIS_PREFIX: z.string().default('gatehouse:auth:').describe('Prefix of every Redis key the auth service writes.'),
+  REVOCATION_HEARTBEAT_MS: z.coerce
+    .number()
+    .int()
+    .min(50)
+    .default(1000)
+    .describe('How often the revocation feed says it is alive; verifiers refuse tokens when they miss several.'),
   JWT_ISSUER: z.string().optional().describe('`iss` of access tokens. Default: PUBLIC_URL.'),
   JWT_AUDIENCE: z.string().default('gatehouse').describe('`aud` of access tokens; verifiers require it.'),
   JWT_PRIVATE_KEY: z.string().optional().describe('Signing key (PEM, EC P-256 or RSA). Unset: generated on first start and kept in DATA_DIR/keys.'),

@@ -7,6 +7,7 @@ import type { PasswordHasher } from './passwords/password-hasher.js';
 import type { AccessTokens } from './tokens/access-tokens.js';
 import type { KeyStore } from './tokens/key-store.js';
 import type { RefreshSettings } from './tokens/refresh-tokens.js';
+import type { RevocationFeed } from './tokens/revocation-feed.js';
 import type { TokenStatus } from './tokens/token-status.js';
 
 export interface AuthSettings {
@@ -29,6 +30,8 @@ export interface AuthDeps {
   keys: KeyStore;
   accessTokens: AccessTokens;
   tokenStatus: TokenStatus;
+  /** Publishes every revocation to verifiers in other services. */
+  revocationFeed: RevocationFeed;
   throttle: Throttle;
   audit: Audit;
   /** Wakes the outbox worker after a mail was queued. */

@@ -15,6 +15,8 @@ import { loadCommonPasswords } from './passwords/password-policy.js';
 import { commonPasswordsFile, migrationsDir } from './paths.js';
 import { createAccessTokens } from './tokens/access-tokens.js';
 import { loadKeyStore } from './tokens/key-store.js';
+import { publishRevocations } from './tokens/published-token-status.js';
+import { createRevocationFeed } from './tokens/revocation-feed.js';
 import { createPostgresTokenStatus, createRedisTokenStatus } from './tokens/token-status.js';
 
 export interface AuthRuntime {
@@ -65,9 +67,21 @@ export async function createAuthRuntime(config: AuthConfig, overrides: RuntimeOv
     : undefined;
   redis?.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis error'));
   const accessTtlMs = config.ACCESS_TOKEN_TTL_SECONDS * 1000;
-  const tokenStatus = redis
-    ? createRedisTokenStatus({ db, redis, prefix: overrides.redisPrefix ?? config.REDIS_PREFIX, clock, logger, ttlMs: accessTtlMs })
-    : createPostgresTokenStatus(db);
+  const redisPrefix = overrides.redisPrefix ?? config.REDIS_PREFIX;
+  const revocationFeed = createRevocationFeed({
+    db,
+    clock,
+    logger,
+    redis,
+    channel: `${redisPrefix}revocations`,
+    heartbeatMs: config.REVOCATION_HEARTBEAT_MS,
+  });
+  const tokenStatus = publishRevocations(
+    redis ? createRedisTokenStatus({ db, redis, prefix: redisPrefix, clock, logger, ttlMs: accessTtlMs }) : createPostgresTokenStatus(db),
+    revocationFeed,
+    clock,
+    config.ACCESS_TOKEN_TTL_SECONDS,
+  );
 
   const transport = overrides.mailTransport ?? nodemailer.createTransport(config.SMTP_URL, {
     connectionTimeout: 5000,
@@ -97,6 +111,7 @@ export async function createAuthRuntime(config: AuthConfig, overrides: RuntimeOv
       clock,
     ),
     tokenStatus,
+    revocationFeed,
     throttle: new Throttle(db, clock),
     audit: createAudit(logger, clock),
     mailQueued: () => mailWorker?.notify(),
@@ -113,6 +128,7 @@ export async function createAuthRuntime(config: AuthConfig, overrides: RuntimeOv
       transport.close();
       await pool.close();
       await tokenStatus.close();
+      await revocationFeed.close();
       redis?.disconnect();
       if (!overrides.db) await db.close();
     },

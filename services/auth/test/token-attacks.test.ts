@@ -6,8 +6,10 @@ import jwt from 'jsonwebtoken';
 import { ManualClock } from '@gatehouse/service-kit';
 import { bearer, call, confirmedAccount, login, serviceSecret, startAuth, type Harness, type Tokens } from './helpers/harness.js';
 import { tokenFromMail } from '@gatehouse/testkit';
+import { createVerifier, type Verifier } from '@gatehouse/token-verifier';
 
-// Security cases 30–37 and 40: every forged token is refused by /v1/me and reported inactive by /v1/introspect.
+// Security cases 30–37 and 40: every forged token is refused by /v1/me, reported inactive by
+// /v1/introspect, and refused by the token-verifier package (what other services check with).
 
 type Claims = Record<string, unknown>;
 
@@ -28,6 +30,8 @@ interface Setup {
   /** The payload of a real access token the service just issued. */
   claims: Claims;
   kid: string;
+  /** A verifier from the package, fed by this auth service, on the same clock. */
+  verifier: Verifier;
   /** Signs like the service does, changing only what `change` says. */
   forge(change?: Forgery): string;
 }
@@ -46,13 +50,23 @@ async function setup(t: ExecutionContext): Promise<Setup> {
     // A Buffer payload is signed as-is: jsonwebtoken neither validates it nor adds iat.
     return jwt.sign(Buffer.from(JSON.stringify(payload)), change.key ?? privateKey, { header: header as jwt.JwtHeader });
   };
-  return { h, clock, tokens, claims, kid, forge };
+  const verifier = await createVerifier({
+    authUrl: h.url,
+    audience: h.config.JWT_AUDIENCE,
+    issuer: h.config.PUBLIC_URL,
+    credentials: { service: 'attack-test', secret: serviceSecret },
+    feed: { transport: 'stream' },
+    clock,
+  });
+  t.teardown(() => verifier.close());
+  return { h, clock, tokens, claims, kid, verifier, forge };
 }
 
 const introspect = (h: Harness, token: string) =>
   call(h.url, 'POST', '/v1/introspect', { token }, { authorization: `Basic ${Buffer.from(`web:${serviceSecret}`).toString('base64')}` });
 
-async function assertRejected(t: ExecutionContext, h: Harness, token: string) {
+async function assertRejected(t: ExecutionContext, h: Harness, token: string, verifier: Verifier) {
+  t.false((await verifier.verify(token)).ok, 'the package refuses it too');
   const me = await call(h.url, 'GET', '/v1/me', undefined, bearer(token));
   t.is(me.status, 401);
   t.is(me.body.code, 'invalid_token');
@@ -63,6 +77,7 @@ async function assertRejected(t: ExecutionContext, h: Harness, token: string) {
 }
 
 async function assertAccepted(t: ExecutionContext, s: Setup, token: string) {
+  t.like(await s.verifier.verify(token), { ok: true, claims: { sub: s.claims.sub } });
   const me = await call(s.h.url, 'GET', '/v1/me', undefined, bearer(token));
   t.is(me.status, 200);
   t.is(me.body.id, s.claims.sub);
@@ -127,7 +142,7 @@ for (const [name, build] of attacks) {
     const s = await setup(t);
     const tokens = build(s);
     t.true(tokens.length > 0);
-    for (const token of tokens) await assertRejected(t, s.h, token);
+    for (const token of tokens) await assertRejected(t, s.h, token, s.verifier);
   });
 }
 
@@ -136,7 +151,7 @@ test('token after its exp on the service clock → 401; one second before → 20
   s.clock.advance((Number(s.claims.exp) - Number(s.claims.iat) - 1) * 1000);
   await assertAccepted(t, s, s.tokens.access_token);
   s.clock.advance(1000);
-  await assertRejected(t, s.h, s.tokens.access_token);
+  await assertRejected(t, s.h, s.tokens.access_token, s.verifier);
 });
 
 test('edited payload impersonating another user under the original signature → 401', async (t) => {
@@ -144,7 +159,7 @@ test('edited payload impersonating another user under the original signature →
   const victim = await login(s.h, await confirmedAccount(s.h));
   const victimId = (jwt.decode(victim.access_token) as Claims).sub;
   const [head, , sig] = s.tokens.access_token.split('.');
-  await assertRejected(t, s.h, `${head}.${b64({ ...s.claims, sub: victimId })}.${sig}`);
+  await assertRejected(t, s.h, `${head}.${b64({ ...s.claims, sub: victimId })}.${sig}`, s.verifier);
 });
 
 test('jku / x5u / jwk headers naming an attacker key that signed the token → 401, nothing fetched', async (t) => {
@@ -162,7 +177,7 @@ test('jku / x5u / jwk headers naming an attacker key that signed the token → 4
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const signed = (header: Record<string, unknown>) => s.forge({ header, key: attacker.privateKey });
   for (const token of [signed({ jku: `${base}/jwks.json` }), signed({ x5u: `${base}/cert.pem` }), signed({ jwk })]) {
-    await assertRejected(t, s.h, token);
+    await assertRejected(t, s.h, token, s.verifier);
   }
   t.is(fetched, 0);
   // The server does answer: a fetch would have been counted.
@@ -173,6 +188,7 @@ test('jku / x5u / jwk headers naming an attacker key that signed the token → 4
 test('10 KB bearer token (well-formed or garbage) on /v1/me → 401 invalid_token, not 5xx', async (t) => {
   const s = await setup(t);
   for (const token of tenKilobyteTokens(s)) {
+    t.false((await s.verifier.verify(token)).ok);
     const me = await call(s.h.url, 'GET', '/v1/me', undefined, bearer(token));
     t.is(me.status, 401);
     t.is(me.body.code, 'invalid_token');

@@ -1,6 +1,7 @@
 import type { Clock, Logger, Service } from '@gatehouse/service-kit';
 import { bodyParser, createService } from '@gatehouse/service-kit';
 import { assetRoutes, type AssetSet } from './assets.js';
+import type { Verifier } from '@gatehouse/token-verifier';
 import type { AuthClient } from './auth-client.js';
 import { csrfGuard } from './csrf.js';
 import { htmlErrors } from './html-errors.js';
@@ -33,6 +34,8 @@ export interface WebDeps {
   clock: Clock;
   store: SessionStore;
   auth: AuthClient;
+  /** Checks the session's access token locally against auth's keys and revocation feed. */
+  verifier: Pick<Verifier, 'verify'>;
   assets: AssetSet;
 }
 
@@ -40,7 +43,7 @@ const routeModules = [homeRoutes, signupRoutes, confirmEmailRoutes, loginRoutes,
 
 /** The web service's pages, built from their dependencies. It never listens. */
 export function createWebApp(deps: WebDeps): Service {
-  const { settings, logger, clock, store, auth, assets } = deps;
+  const { settings, logger, clock, store, auth, verifier, assets } = deps;
   const publicUrl = new URL(settings.publicUrl);
   const https = publicUrl.protocol === 'https:';
   const app = createService({
@@ -52,7 +55,7 @@ export function createWebApp(deps: WebDeps): Service {
     // into the gateway's bare 502 for everyone.
     readiness: { sessions: () => store.ping() },
   });
-  const signedIn = createSignedIn({ auth, clock, logger });
+  const signedIn = createSignedIn({ auth, verifier, clock, logger });
 
   app.use(securityHeaders({ https }));
   app.use(assetRoutes(assets));

@@ -19,6 +19,23 @@ export const webConfigSchema = z.object({
     .min(100)
     .default(10_000)
     .describe('Longest wait for one auth service call; a password login includes a bcrypt hash.'),
+  SERVICE_SECRET: z
+    .string()
+    .min(32, 'must be at least 32 characters')
+    .describe('auth\'s SERVICE_SECRET: web presents it to read the revocation feed and to introspect tokens.'),
+  JWT_ISSUER: z.string().optional().describe('`iss` auth puts in access tokens (auth\'s JWT_ISSUER). Default: PUBLIC_URL.'),
+  JWT_AUDIENCE: z.string().default('gatehouse').describe('`aud` auth puts in access tokens (auth\'s JWT_AUDIENCE).'),
+  REVOCATION_FEED: z
+    .enum(['auto', 'redis', 'stream'])
+    .default('auto')
+    .describe('How revocations reach web: redis = pub/sub on REDIS_URL; stream = a long-lived stream from auth; auto = redis when REDIS_URL is set.'),
+  AUTH_REDIS_PREFIX: z.string().default('gatehouse:auth:').describe('auth\'s REDIS_PREFIX: its revocation channel is `<prefix>revocations`.'),
+  REVOCATION_STALE_AFTER_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(5000)
+    .describe('Without word from the revocation feed this long, web asks auth about each token instead of trusting its copy.'),
   DATABASE_URL: z.string().optional().describe('Postgres URL for sessions when REDIS_URL is unset. Unset: embedded PGlite in DATA_DIR.'),
   DATA_DIR: z.string().default('.data/web').describe('Where the embedded session database lives.'),
   REDIS_URL: z.string().optional().describe('Redis URL. Set: sessions live in Redis (preferred with several replicas).'),

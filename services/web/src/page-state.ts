@@ -5,6 +5,13 @@ import { csrfToken } from './csrf.js';
 import { regenerate, sessionOf } from './session/session.js';
 import type { SignedInSessions } from './signed-in.js';
 
+declare module 'koa' {
+  interface DefaultState {
+    /** The session's token could not be checked on this request. */
+    sessionUnverified?: boolean;
+  }
+}
+
 export interface PageStateOptions {
   assets: AssetSet;
   signedIn: SignedInSessions;
@@ -16,7 +23,7 @@ export interface PageStateOptions {
  * What every template may use: who is signed in, the form token (created
  * only when a page has a form) and asset URLs. Page views also keep the
  * tokens current, so a login revoked elsewhere ends here within one
- * access-token lifetime even on pages that never call auth.
+ * moment the revocation feed says so, without calling auth.
  */
 export function pageState(options: PageStateOptions): Middleware {
   const { assets, signedIn, clock, logger } = options;
@@ -30,9 +37,10 @@ export function pageState(options: PageStateOptions): Middleware {
           await regenerate(ctx, clock, { flash: { kind: 'info', text: 'Your session has ended. Log in again to continue.' } });
         }
       } catch (err) {
-        // Auth being briefly away must not take down pages that do not need it.
+        // Auth being briefly away must not take down pages that do not need it; pages that do refuse.
         if (!isAppError(err) || err.status !== 503) throw err;
-        logger.warn({ req_id: ctx.state.requestId }, 'could not refresh tokens: auth unavailable');
+        ctx.state.sessionUnverified = true;
+        logger.warn({ req_id: ctx.state.requestId }, 'could not check the session\'s tokens: auth unavailable');
       }
     }
     const user = sessionOf(ctx).user;

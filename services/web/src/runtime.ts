@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { createDatabase, migrate, readMigrations, type Database } from '@gatehouse/db';
 import { createLogger, systemClock, type Clock, type Logger, type Service } from '@gatehouse/service-kit';
+import { createVerifier, type FeedOptions, type Verifier } from '@gatehouse/token-verifier';
 import { createWebApp, type WebDeps } from './app.js';
 import { loadAssets } from './assets.js';
 import { createAuthClient, type AuthClient } from './auth-client.js';
@@ -24,6 +25,7 @@ export interface WebRuntimeOverrides {
   logger?: Logger;
   clock?: Clock;
   auth?: AuthClient;
+  verifier?: Verifier;
   /** Prefix for every Redis key (tests give each file its own). */
   redisPrefix?: string;
 }
@@ -62,6 +64,20 @@ export async function createWebRuntime(config: WebConfig, overrides: WebRuntimeO
 
   const assets = await loadAssets(config.ASSETS_MODE, logger);
   const auth = overrides.auth ?? createAuthClient({ baseUrl: config.AUTH_URL, timeoutMs: config.AUTH_TIMEOUT_MS });
+  const verifier =
+    overrides.verifier ??
+    (await createVerifier({
+      authUrl: config.AUTH_URL,
+      audience: config.JWT_AUDIENCE,
+      issuer: config.JWT_ISSUER ?? config.PUBLIC_URL,
+      credentials: { service: 'web', secret: config.SERVICE_SECRET },
+      feed: feedOf(config),
+      staleAfterMs: config.REVOCATION_STALE_AFTER_MS,
+      // Pages keep working while the feed is down, at the price of one call to auth per view.
+      whenStale: 'introspect',
+      // Token lifetimes are auth's time, not the session clock web's tests move.
+      onError: (err) => logger.warn({ err: err.message }, 'token verifier'),
+    }));
   const deps: WebDeps = {
     settings: {
       publicUrl: config.PUBLIC_URL,
@@ -73,6 +89,7 @@ export async function createWebRuntime(config: WebConfig, overrides: WebRuntimeO
     clock,
     store,
     auth,
+    verifier,
     assets,
   };
   const app = createWebApp(deps);
@@ -83,9 +100,17 @@ export async function createWebRuntime(config: WebConfig, overrides: WebRuntimeO
     async close() {
       assets.close();
       if (!overrides.auth) auth.close();
+      if (!overrides.verifier) await verifier.close();
       await store.close();
       redis?.disconnect();
       if (db && !overrides.db) await db.close();
     },
   };
+}
+
+function feedOf(config: WebConfig): FeedOptions {
+  const redis = config.REVOCATION_FEED === 'redis' || (config.REVOCATION_FEED === 'auto' && config.REDIS_URL);
+  if (!redis) return { transport: 'stream' };
+  if (!config.REDIS_URL) throw new Error('REVOCATION_FEED=redis needs REDIS_URL');
+  return { transport: 'redis', url: config.REDIS_URL, channel: `${config.AUTH_REDIS_PREFIX}revocations` };
 }

@@ -1,5 +1,6 @@
 import type { Context, Middleware } from 'koa';
-import type { Clock, Logger } from '@gatehouse/service-kit';
+import { AppError, type Clock, type Logger } from '@gatehouse/service-kit';
+import type { Verifier } from '@gatehouse/token-verifier';
 import { isRejection, type AuthClient, type CallContext, type Profile, type TokenSet } from './auth-client.js';
 import { regenerate, sessionOf, type SignedIn, type Tokens } from './session/session.js';
 
@@ -20,6 +21,8 @@ const earlyMs = 30_000;
 
 export interface SignedInOptions {
   auth: AuthClient;
+  /** Checks access tokens locally (signature, expiry, the revocation feed). */
+  verifier: Pick<Verifier, 'verify'>;
   clock: Clock;
   logger: Logger;
 }
@@ -29,7 +32,7 @@ export interface SignedInOptions {
  * the server-side session; the browser never sees them.
  */
 export function createSignedIn(options: SignedInOptions) {
-  const { auth, clock, logger } = options;
+  const { auth, verifier, clock, logger } = options;
   // One refresh per refresh token per process: parallel page loads from one
   // browser share it instead of racing auth's rotation (whose reuse grace
   // covers the same race across replicas).
@@ -49,9 +52,12 @@ export function createSignedIn(options: SignedInOptions) {
       inFlight.set(used, pending);
     }
     try {
-      const tokens = toTokens(await pending);
+      const set = await pending;
+      const tokens = toTokens(set);
+      // A refresh is also when the profile is read again: it may have changed elsewhere.
+      const profile = await auth.me(set.access_token, callOf(ctx));
       const session = sessionOf(ctx);
-      if (session.user) session.user = { ...session.user, tokens };
+      if (session.user) session.user = { ...session.user, tokens, username: profile.username, profile };
       return tokens;
     } catch (err) {
       if (isRejection(err, 'invalid_refresh_token')) throw new SessionEnded();
@@ -64,10 +70,10 @@ export function createSignedIn(options: SignedInOptions) {
     return refresh(ctx, user);
   }
 
-  return {
+  const sessionsApi = {
     /** Starts a signed-in session under a new id (no fixation), with a new form token. */
     async begin(ctx: Context, set: TokenSet, profile: Profile): Promise<void> {
-      const user: SignedIn = { userId: profile.id, username: profile.username, tokens: toTokens(set) };
+      const user: SignedIn = { userId: profile.id, username: profile.username, tokens: toTokens(set), profile };
       await regenerate(ctx, clock, { user });
     },
 
@@ -90,17 +96,45 @@ export function createSignedIn(options: SignedInOptions) {
       }
     },
 
-    /** Keeps the tokens of a session current, so a revoked login is noticed on the next page. */
+    /**
+     * Keeps the tokens of a session current and checks them locally, so a
+     * login revoked anywhere ends here on the next page, without a call to
+     * auth. A token the verifier refuses gets one refresh (it may merely be
+     * old); if auth refuses that too, the session is over.
+     */
     async keepFresh(ctx: Context): Promise<boolean> {
       const user = sessionOf(ctx).user;
       if (!user) return false;
       try {
-        await freshTokens(ctx, user);
-        return true;
+        const tokens = await freshTokens(ctx, user);
+        const verdict = await verifier.verify(tokens.accessToken);
+        if (verdict.ok) return true;
+        if (verdict.reason === 'feed_stale') throw new AppError('service_unavailable', { message: 'Token revocations are not current.' });
+        if (verdict.reason === 'revoked') return false;
+        const again = await refresh(ctx, sessionOf(ctx).user ?? user);
+        const second = await verifier.verify(again.accessToken);
+        // A fresh token from auth whose key we cannot load yet: auth's keys are unreachable, not the login over.
+        if (!second.ok && second.reason === 'unknown_key') throw new AppError('service_unavailable');
+        return second.ok;
       } catch (err) {
         if (err instanceof SessionEnded) return false;
         throw err;
       }
+    },
+
+    /** The profile pages show, from the session; read from auth only when the session has none yet. */
+    async profile(ctx: Context): Promise<Profile> {
+      const user = sessionOf(ctx).user;
+      if (user?.profile) return user.profile;
+      return sessionsApi.reloadProfile(ctx);
+    },
+
+    /** Reads the profile from auth again, after something changed it (a new password, a confirmed address). */
+    async reloadProfile(ctx: Context): Promise<Profile> {
+      const profile = await sessionsApi.withAccess(ctx, (token) => auth.me(token, callOf(ctx)));
+      const session = sessionOf(ctx);
+      if (session.user) session.user = { ...session.user, username: profile.username, profile };
+      return profile;
     },
 
     /** Revokes at auth (best effort: the local session ends whatever auth says). */
@@ -115,6 +149,7 @@ export function createSignedIn(options: SignedInOptions) {
       }
     },
   };
+  return sessionsApi;
 }
 
 export type SignedInSessions = ReturnType<typeof createSignedIn>;
@@ -129,6 +164,8 @@ export function seeOther(ctx: Context, url: string): void {
 export function requireSignedIn(clock: Clock): Middleware {
   return async (ctx, next) => {
     if (!sessionOf(ctx).user) return seeOther(ctx, `/login?next=${encodeURIComponent(ctx.path)}`);
+    // Nobody could vouch for the session's token (feed stale and auth away): no personal page.
+    if (ctx.state.sessionUnverified) throw new AppError('service_unavailable');
     try {
       await next();
     } catch (err) {

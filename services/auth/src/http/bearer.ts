@@ -1,43 +1,44 @@
 import type { Middleware } from 'koa';
 import { AppError } from '@gatehouse/service-kit';
+import { bearerChallenge, parseBearer, requireToken, type Verdict } from '@gatehouse/token-verifier';
 import type { AuthDeps } from '../deps.js';
 import type { UserRow } from '../domain/users.js';
-import type { AccessClaims } from '../tokens/access-tokens.js';
+
+export { claimsOf } from '@gatehouse/token-verifier';
 
 declare module 'koa' {
   interface DefaultState {
-    claims?: AccessClaims;
     user?: UserRow;
   }
 }
 
-const challenge = { 'WWW-Authenticate': 'Bearer error="invalid_token"' };
+type BearerDeps = Pick<AuthDeps, 'accessTokens' | 'tokenStatus'>;
 
-/** Reads `Authorization: Bearer …` and lets through only a valid, unrevoked access token. */
-export function parseBearer(header: string): string | undefined {
-  const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header);
-  return match?.[1];
-}
-
-/** With `withUser`, the user row is loaded in the same round trip as the revocation check. */
-export function requireAccessToken(deps: Pick<AuthDeps, 'accessTokens' | 'tokenStatus'>, options: { withUser?: boolean } = {}): Middleware {
-  return async (ctx, next) => {
-    const token = parseBearer(ctx.get('authorization'));
-    const claims = token ? deps.accessTokens.verify(token) : null;
-    if (!claims) throw new AppError('invalid_token', { headers: challenge });
-    if (options.withUser) {
-      const user = await deps.tokenStatus.activeUser(claims);
-      if (!user) throw new AppError('invalid_token', { headers: challenge });
-      ctx.state.user = user;
-    } else if (await deps.tokenStatus.isRevoked(claims)) {
-      throw new AppError('invalid_token', { headers: challenge });
-    }
-    ctx.state.claims = claims;
-    await next();
+/**
+ * auth checks tokens with the token-verifier package like every service,
+ * but asks its own revocation store (the truth the feed is built from)
+ * rather than the feed.
+ */
+function ownVerifier(deps: BearerDeps) {
+  return {
+    async verify(token: string): Promise<Verdict> {
+      const claims = deps.accessTokens.verify(token);
+      if (!claims) return { ok: false, reason: 'bad_signature_or_claims' };
+      return (await deps.tokenStatus.isRevoked(claims)) ? { ok: false, reason: 'revoked' } : { ok: true, claims };
+    },
   };
 }
 
-export function claimsOf(state: { claims?: AccessClaims }): AccessClaims {
-  if (!state.claims) throw new AppError('invalid_token', { headers: challenge });
-  return state.claims;
+/** With `withUser`, the user row is loaded in the same round trip as the revocation check. */
+export function requireAccessToken(deps: BearerDeps, options: { withUser?: boolean } = {}): Middleware {
+  if (!options.withUser) return requireToken(ownVerifier(deps));
+  return async (ctx, next) => {
+    const token = parseBearer(ctx.get('authorization'));
+    const claims = token ? deps.accessTokens.verify(token) : null;
+    const user = claims ? await deps.tokenStatus.activeUser(claims) : null;
+    if (!claims || !user) throw new AppError('invalid_token', { headers: bearerChallenge });
+    ctx.state.claims = claims;
+    ctx.state.user = user;
+    await next();
+  };
 }

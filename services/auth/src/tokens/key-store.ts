@@ -1,14 +1,9 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { SigningAlgorithm, VerificationKey } from '@gatehouse/token-verifier';
 
-export type SigningAlgorithm = 'ES256' | 'RS256';
-
-export interface VerificationKey {
-  kid: string;
-  alg: SigningAlgorithm;
-  publicKey: KeyObject;
-}
+export type { SigningAlgorithm, VerificationKey } from '@gatehouse/token-verifier';
 
 export interface SigningKey extends VerificationKey {
   privateKey: KeyObject;

@@ -16,10 +16,10 @@ export function accountRoutes(deps: RouteDeps) {
   const router = new Router();
   const signedIn = requireSignedIn(deps.clock);
 
-  // The profile is read from auth on every visit: it is the source of truth
-  // (a just-confirmed address, a revoked login) and the page is personal.
+  // The profile comes from the session (page state has already checked the
+  // token against the revocation feed); it is reread when it changes.
   const show = async (ctx: Context, password: PasswordForm = {}, status?: number) => {
-    const profile = await deps.signedIn.withAccess(ctx, (token) => deps.auth.me(token, callOf(ctx)));
+    const profile = await deps.signedIn.profile(ctx);
     await render(ctx, 'account', { profile, password: { errors: {}, ...password } }, status);
   };
 
@@ -51,6 +51,7 @@ export function accountRoutes(deps: RouteDeps) {
         if (isRejection(err, 'too_many_requests')) return show(ctx, { formError: throttled(ctx, err) }, 429);
         throw err;
       }
+      await deps.signedIn.reloadProfile(ctx);
       sessionOf(ctx).flash = { kind: 'success', text: 'Your password is changed. Every other device you were logged in on has been logged out.' };
       seeOther(ctx, '/account');
     },

@@ -36,6 +36,9 @@ export function confirmEmailRoutes(deps: RouteDeps) {
     if (token === '' || token.length > 512) return invalid(ctx);
     try {
       const user = await deps.auth.confirmEmail(token, callOf(ctx));
+      const signedIn = sessionOf(ctx).user;
+      // The person confirmed their own address while signed in: the page shows it at once.
+      if (signedIn?.userId === user.id) sessionOf(ctx).user = { ...signedIn, profile: user };
       await render(ctx, 'confirm-email', { state: 'confirmed', username: user.username });
     } catch (err) {
       if (isRejection(err, 'invalid_or_expired_token', 'validation_failed')) return invalid(ctx);

@@ -1,6 +1,7 @@
 import type { Context, Middleware, ParameterizedContext } from 'koa';
 import createSession from 'koa-session';
 import type { Clock } from '@gatehouse/service-kit';
+import type { Profile } from '../auth-client.js';
 import { newSessionId } from './seal.js';
 import type { SessionStore } from './store.js';
 
@@ -15,6 +16,8 @@ export interface SignedIn {
   userId: string;
   username: string;
   tokens: Tokens;
+  /** What pages show of the account, read from auth at login and whenever it may have changed. */
+  profile?: Profile;
 }
 
 export interface Flash {

@@ -4,7 +4,7 @@ import type { ExecutionContext } from 'ava';
 import { authConfigSchema, createAuthRuntime, type AuthRuntime } from '@gatehouse/auth';
 import type { Clock } from '@gatehouse/service-kit';
 import type { Database } from '@gatehouse/db';
-import { captureLogs, freshDatabase, freshRedis, listen, type CapturedLogs, type TestRedis, MailCatcher, linkFromMail } from '@gatehouse/testkit';
+import { captureLogs, freshDatabases, freshRedis, listen, type CapturedLogs, type TestRedis, MailCatcher, linkFromMail } from '@gatehouse/testkit';
 import { createWebRuntime, webConfigSchema, type WebConfig, type WebRuntime } from '../../src/index.js';
 import { Browser, textOf } from './browser.js';
 
@@ -36,6 +36,7 @@ export interface StackOptions {
   authEnv?: Record<string, string>;
 }
 
+const serviceSecret = 'test-service-secret-0123456789abcdef012345';
 let ipCounter = 0;
 
 /** A real auth service (Postgres, SMTP to a catcher) and the web service in front of it, torn down after the test. */
@@ -60,13 +61,17 @@ export async function startStack(t: ExecutionContext, options: StackOptions = {}
 
   const mail = await new MailCatcher().start();
   cleanups.push(() => mail.close());
-  const authDb = await freshDatabase();
-  cleanups.push(() => authDb.cleanup());
+  const redis = options.redis ? await freshRedis() : undefined;
+  if (redis) cleanups.push(() => redis.cleanup());
+  // Taken together: with PGlite, holding auth's while waiting for web's could deadlock.
+  const [authDb, webDb] = await freshDatabases(redis ? 1 : 2);
+  cleanups.push(() => authDb!.cleanup());
+  if (webDb) cleanups.push(() => webDb.cleanup());
   const authLogs = captureLogs('auth');
   const auth = await createAuthRuntime(
     authConfigSchema.parse({
       PASSWORD_PEPPER: 'test-pepper-0123456789abcdef0123456789abcdef',
-      SERVICE_SECRET: 'test-service-secret-0123456789abcdef012345',
+      SERVICE_SECRET: serviceSecret,
       BCRYPT_COST: '4',
       HASH_WORKERS: '1',
       SMTP_URL: mail.url,
@@ -74,20 +79,21 @@ export async function startStack(t: ExecutionContext, options: StackOptions = {}
       DATA_DIR: `/tmp/gatehouse-web-test-auth-${process.pid}`,
       ...options.authEnv,
     }),
-    { db: authDb.db, logger: authLogs.logger, ...(options.authClock ? { clock: options.authClock } : {}) },
+    { db: authDb!.db, logger: authLogs.logger, ...(options.authClock ? { clock: options.authClock } : {}) },
   );
   cleanups.push(() => auth.close());
   const authServer = await listen(auth.app);
   cleanups.push(() => authServer.close());
 
   const webLogs = captureLogs('web');
-  const redis = options.redis ? await freshRedis() : undefined;
-  if (redis) cleanups.push(() => redis.cleanup());
-  const webDb = redis ? undefined : await freshDatabase();
-  if (webDb) cleanups.push(() => webDb.cleanup());
   const config = webConfigSchema.parse({
     SESSION_SECRET: sessionSecret,
+    SERVICE_SECRET: serviceSecret,
     AUTH_URL: authServer.url,
+    // auth runs without Redis here, so revocations come over its stream whatever holds the sessions.
+    REVOCATION_FEED: 'stream',
+    // auth's issuer, even in tests that give web another PUBLIC_URL.
+    JWT_ISSUER: url,
     PUBLIC_URL: url,
     ASSETS_MODE: 'compile',
     ...(redis ? { REDIS_URL: redis.url } : {}),
