@@ -48,7 +48,7 @@ export async function createMirrorRuntime(config: MirrorConfig, overrides: Runti
     }));
   const { applied } = await migrate(db, await readMigrations(migrationsDir));
   if (applied.length) logger.info({ applied }, 'migrations applied');
-  const verifier = overrides.verifier ?? (await loadVerifier(config));
+  const verifier = overrides.verifier ?? (await loadVerifier(config, logger));
   const github = createGithubClient(
     {
       apiUrl: config.GITHUB_API_URL,
