@@ -14,6 +14,7 @@ export type SecretName =
   | 'SESSION_SECRET'
   | 'JWT_PRIVATE_KEY'
   | 'GITHUB_CLIENT_SECRET'
+  | 'GITHUB_TOKEN_KEYS'
   | 'SANDBOX_ADMIN_TOKEN';
 
 export interface RouteSpec {

@@ -126,7 +126,8 @@ export async function startHarness(t: ExecutionContext, options: HarnessOptions 
     GITHUB_OAUTH_URL: gh.url,
     GITHUB_API_URL: `${gh.url}/api/v3`,
     GITHUB_TOKEN_KEYS: tokenKeys(),
-    GITHUB_TIMEOUT_MS: '3000',
+    // Above what a loaded test machine needs, below the slow fault's delay.
+    GITHUB_TIMEOUT_MS: '8000',
     ...options.env,
   });
   const logs = captureLogs('mirror');
