@@ -30,12 +30,17 @@ test('socket streams the job as it changes, and closes with 4401 within 1 s of l
   const h = await startHarness(t, { source: sourceTreeAt(fixtureCheckout(t)) });
   const { token } = await connect(h, 'u1', 'octo');
   const id = await startMirror(h, token);
-  const { ws } = await open(`${h.url.replace('http', 'ws')}/v1/mirrors/${id}/events?token=${token}`);
+  const { ws, status } = await open(`${h.url.replace('http', 'ws')}/v1/mirrors/${id}/events?token=${token}`);
+  t.is(status, undefined, 'upgraded');
+  const closed = new Promise<{ code: number; at: number }>((resolve) => {
+    ws.once('close', (code) => resolve({ code, at: Date.now() }));
+    // A socket that never closes fails the test instead of hanging it.
+    setTimeout(() => resolve({ code: -1, at: Date.now() }), 10_000).unref();
+  });
   const messages: { status: string; percent: number }[] = [];
   ws.on('message', (data) => messages.push(JSON.parse(String(data)) as { status: string; percent: number }));
-  await new Promise((r) => setTimeout(r, 700));
+  for (let i = 0; i < 100 && messages.length === 0; i += 1) await new Promise((r) => setTimeout(r, 50));
   t.is(messages[0]?.status, 'queued');
-  const closed = new Promise<{ code: number; at: number }>((resolve) => ws.once('close', (code) => resolve({ code, at: Date.now() })));
   const revokedAt = Date.now();
   h.verifier.revoke(token);
   const { code, at } = await closed;
