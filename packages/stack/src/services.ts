@@ -88,7 +88,7 @@ export const services: readonly ServiceEntry[] = [
     dir: 'services/github-sandbox',
     configExport: 'sandboxConfigSchema',
     port: 3003,
-    directPage: 'GitHub stand-in',
+    directPage: 'GitHub',
     routes: [],
     standIn: { hostAlias: 'github.localhost' },
     secrets: ['GITHUB_CLIENT_SECRET', 'SANDBOX_ADMIN_TOKEN'],

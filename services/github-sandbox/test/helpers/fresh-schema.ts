@@ -26,7 +26,8 @@ export async function freshSchema(): Promise<{ db: Database; cleanup(): Promise<
   await base.db.query(`CREATE SCHEMA ${schema}`);
   const url = new URL(base.url);
   url.searchParams.set('options', `-c search_path=${schema}`);
-  const db = createPgDatabase({ url: url.toString(), max: 3, connectTimeoutMs: 15_000 });
+  // The file's database is dropped WITH (FORCE) at the end; a connection cut then is expected.
+  const db = createPgDatabase({ url: url.toString(), max: 3, connectTimeoutMs: 15_000, onError: () => {} });
   return {
     db,
     async cleanup() {
