@@ -59,6 +59,8 @@ try {
     AUTH_URL: at(ports.auth),
     SESSION_SECRET: sessionSecret,
     SERVICE_SECRET: serviceSecret,
+    // Both web runs check auth's issuer (auth's PUBLIC_URL), whatever their own URL.
+    JWT_ISSUER: at(ports.web),
     ...sessions,
   });
   running.push(await startProcess('services/web/src/server.ts', webEnv(ports.web, { DATABASE_URL: dbUrl(dbNames.web) }), `${at(ports.web)}/readyz`));

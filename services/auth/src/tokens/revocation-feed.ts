@@ -48,7 +48,8 @@ export function createRevocationFeed(options: RevocationFeedOptions): Revocation
 
   const emit = (message: FeedMessage, publish: boolean) => {
     for (const listener of listeners) listener(message);
-    if (publish && redis) {
+    // A heartbeat while Redis (re)connects is simply skipped; a missed event is read back at the next one.
+    if (publish && redis && (message.type === 'event' || redis.status === 'ready')) {
       redis.publish(channel, JSON.stringify(message)).catch((err: unknown) => {
         // Verifiers see the gap at the next heartbeat and read the event back.
         logger.warn({ err: (err as Error).message }, 'could not publish a revocation on redis');
