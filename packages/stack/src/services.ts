@@ -76,7 +76,7 @@ export const services: readonly ServiceEntry[] = [
       GITHUB_OAUTH_URL: stack.hostUrl('github-sandbox'),
       GITHUB_API_URL: `${stack.hostUrl('github-sandbox')}/api/v3`,
     }),
-    dependsOn: ['auth', 'github-sandbox'],
+    dependsOn: ['auth'],
     bearerRoutes: [
       { method: 'GET', path: '/v1/github/connection' },
       { method: 'GET', path: '/v1/mirrors' },
