@@ -16,3 +16,4 @@ export { runService, type ListenConfig, type ServiceRuntime } from './run-servic
 export { createRedis, redisTunings, type RedisTuning } from './redis.js';
 export { loadConfig, loadConfigOrExit, describeConfig, configFields, ConfigError, type Env, type ConfigDoc } from './config.js';
 export { validate } from './validate.js';
+export { requireServiceCredential } from './service-auth.js';

@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Logger } from './logger.js';
 import type { Service } from './create-service.js';
 import { exitOnSignals, serve } from './serve.js';
@@ -15,6 +17,8 @@ export interface ServiceRuntime {
   deps: { logger: Logger };
   /** Called once the server has stopped taking requests (pools, workers, clients). */
   close(): Promise<void>;
+  /** WebSocket upgrades, for a service that serves sockets (Koa itself never sees them). */
+  upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 }
 
 /**
@@ -37,6 +41,8 @@ export async function runService<C extends ListenConfig, R extends ServiceRuntim
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     onClose: [() => runtime.close()],
   });
+  const { upgrade } = runtime;
+  if (upgrade) running.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => upgrade(req, socket, head));
   exitOnSignals(running, logger);
   logger.info({ url: running.url, ...describe(runtime, config) }, 'listening');
 }

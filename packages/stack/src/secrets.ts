@@ -15,7 +15,7 @@ export function secretFileName(name: string): string {
   return name.toLowerCase();
 }
 
-export type SecretKind = 'random' | 'ec-p256-pem';
+export type SecretKind = 'random' | 'ec-p256-pem' | 'token-keys';
 
 /** Every secret a service may read (a service entry names which), and how it is made: the one list of names. */
 export const secretKinds = {
@@ -25,6 +25,8 @@ export const secretKinds = {
   // The GitHub stand-in's registration of Gatehouse's OAuth app, shared with the mirror service.
   GITHUB_CLIENT_SECRET: 'random',
   SANDBOX_ADMIN_TOKEN: 'random',
+  // The mirror service's GitHub-token encryption keys: `id:<base64 of 32 bytes>`, newest first.
+  GITHUB_TOKEN_KEYS: 'token-keys',
   // The auth service's signing key: one shared by every replica (ES256, as auth generates by default).
   JWT_PRIVATE_KEY: 'ec-p256-pem',
 } as const satisfies Record<string, SecretKind>;
@@ -39,6 +41,7 @@ function generate(kind: SecretKind): string {
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     return privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   }
+  if (kind === 'token-keys') return `k1:${randomBytes(32).toString('base64')}`;
   // 256 bits; 43 characters, above every service's 32-character minimum.
   return randomBytes(32).toString('base64url');
 }

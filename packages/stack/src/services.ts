@@ -59,6 +59,30 @@ export const services: readonly ServiceEntry[] = [
     dependsOn: ['auth'],
   },
   {
+    name: 'mirror',
+    package: '@gatehouse/mirror',
+    dir: 'services/mirror',
+    configExport: 'mirrorConfigSchema',
+    port: 3002,
+    routes: [{ prefix: '/api/mirror/', stripPrefix: true, websocket: true }],
+    // OAuth start/finish are web's alone (HTTP Basic with SERVICE_SECRET).
+    internal: ['/v1/internal/'],
+    secrets: ['SERVICE_SECRET', 'GITHUB_CLIENT_SECRET', 'GITHUB_TOKEN_KEYS'],
+    database: true,
+    // Pointed at the stand-in by default; the local run lets exported GITHUB_* win.
+    links: (stack) => ({
+      AUTH_URL: stack.url('auth'),
+      GITHUB_CLIENT_ID: gatehouseClientId,
+      GITHUB_OAUTH_URL: stack.hostUrl('github-sandbox'),
+      GITHUB_API_URL: `${stack.hostUrl('github-sandbox')}/api/v3`,
+    }),
+    dependsOn: ['auth'],
+    bearerRoutes: [
+      { method: 'GET', path: '/v1/github/connection' },
+      { method: 'GET', path: '/v1/mirrors' },
+    ],
+  },
+  {
     name: 'github-sandbox',
     package: '@gatehouse/github-sandbox',
     dir: 'services/github-sandbox',

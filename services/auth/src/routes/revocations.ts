@@ -1,10 +1,9 @@
 import { PassThrough } from 'node:stream';
 import Router from '@koa/router';
 import { z } from 'zod';
-import { validate } from '@gatehouse/service-kit';
+import { requireServiceCredential, validate } from '@gatehouse/service-kit';
 import type { FeedMessage } from '@gatehouse/token-verifier';
 import type { AuthDeps } from '../deps.js';
-import { requireServiceCredential } from '../http/service-auth.js';
 
 const query = z.object({ after: z.coerce.number().int().min(0).default(0) });
 
