@@ -31,7 +31,7 @@ test('every depends_on, secret, volume, build target and profile resolves; the t
 
 test('the reference check names what does not resolve', (t) => {
   const broken = structuredClone(generateCompose(services)) as ComposeFile & { services: Record<string, Record<string, unknown>> };
-  (broken.services.web!.depends_on as Record<string, unknown>).mirror = { condition: 'service_healthy' };
+  (broken.services.web!.depends_on as Record<string, unknown>).nowhere = { condition: 'service_healthy' };
   (broken.services.auth!.secrets as string[]).push('github_token');
   (broken.services.auth!.volumes as string[]).push('auth_cache:/cache');
   delete broken.services.redis!.healthcheck;
@@ -40,7 +40,7 @@ test('the reference check names what does not resolve', (t) => {
   broken.secrets = { ...broken.secrets, orphan: { file: './x' } };
   const problems = checkReferences(broken, references).join('\n');
   for (const expected of [
-    /web depends on "mirror", which is not a service/,
+    /web depends on "nowhere", which is not a service/,
     /auth uses secret "github_token", which is not declared/,
     /auth uses volume "auth_cache", which is not declared/,
     /auth waits for "redis" to be healthy, but "redis" has no healthcheck/,

@@ -57,29 +57,37 @@ test('normalizePath: decodes, merges slashes, resolves dots; refuses what nginx 
   t.is(normalizePath('relative'), undefined);
 });
 
-const mirror: ServiceEntry = {
-  name: 'mirror',
-  package: '@gatehouse/mirror',
-  dir: 'services/mirror',
-  configExport: 'mirrorConfigSchema',
-  port: 3002,
-  routes: [{ prefix: '/api/mirror/', stripPrefix: true, websocket: true }],
+// A throwaway entry, not one of the list's: proves the derivation, whatever the list holds.
+const pushes: ServiceEntry = {
+  name: 'pushes',
+  package: '@gatehouse/pushes',
+  dir: 'services/pushes',
+  configExport: 'pushesConfigSchema',
+  port: 3099,
+  routes: [{ prefix: '/api/pushes/', stripPrefix: true, websocket: true }],
 };
 
 test('one more entry is all a WebSocket service needs: its location passes upgrades', (t) => {
-  const withMirror = buildRouteTable([...services, mirror]);
-  t.like(resolve(withMirror, '/api/mirror/v1/push', 'GET'), { kind: 'proxy', upstreamPath: '/v1/push', route: { service: 'mirror', websocket: true } });
-  t.deepEqual(resolve(withMirror, '/api/mirror/metrics', 'GET'), { kind: 'blocked' });
-  const files = generateNginx(withMirror);
-  t.regex(files['templates/gatehouse.conf.template']!, /upstream mirror \{\n {4}server \$\{MIRROR_UPSTREAM\};/);
-  t.regex(files['includes/gatehouse-server.conf']!, /location \/api\/mirror\/ \{\n {4}proxy_pass http:\/\/mirror\/;\n {4}include includes\/proxy-websocket\.conf;/);
+  const withPushes = buildRouteTable([...services, pushes]);
+  t.like(resolve(withPushes, '/api/pushes/v1/push', 'GET'), {
+    kind: 'proxy',
+    upstreamPath: '/v1/push',
+    route: { service: 'pushes', websocket: true },
+  });
+  t.deepEqual(resolve(withPushes, '/api/pushes/metrics', 'GET'), { kind: 'blocked' });
+  const files = generateNginx(withPushes);
+  t.regex(files['templates/gatehouse.conf.template']!, /upstream pushes \{\n {4}server \$\{PUSHES_UPSTREAM\};/);
+  t.regex(
+    files['includes/gatehouse-server.conf']!,
+    /location \/api\/pushes\/ \{\n {4}proxy_pass http:\/\/pushes\/;\n {4}include includes\/proxy-websocket\.conf;/,
+  );
 });
 
 test('a broken service list is refused with a reason', (t) => {
   const base = services[0]!;
   t.throws(() => buildRouteTable([base, base]), { message: /listed twice/ });
   t.throws(() => buildRouteTable([{ ...base, routes: [{ prefix: '/api/auth' }] }]), { message: /must start and end with "\/"/ });
-  t.throws(() => buildRouteTable([base, { ...mirror, routes: [{ prefix: '/api/auth/' }] }]), { message: /claimed twice/ });
+  t.throws(() => buildRouteTable([base, { ...pushes, routes: [{ prefix: '/api/auth/' }] }]), { message: /claimed twice/ });
   t.throws(() => buildRouteTable([{ ...base, rateLimited: [{ path: 'v1/token', zone: 'login' }] }]), { message: /must start with/ });
   t.throws(() => buildRouteTable([{ ...base, name: 'Auth' }]), { message: /lower-case/ });
 });
