@@ -28,7 +28,7 @@ export async function changePassword(deps: AuthDeps, claims: AccessClaims, curre
   const ended = await deps.db.transaction(async (tx) => {
     await tx.query('UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1', [user.id, hash, now]);
     const families = await revokeAllFamilies(tx, user.id, now, claims.sid);
-    await enqueueMail(tx, passwordChangedMail(user.email, user.username, link(deps.settings, '/forgot-password')), now);
+    if (user.email) await enqueueMail(tx, passwordChangedMail(user.email, user.username, link(deps.settings, '/forgot-password')), now);
     await deps.audit(tx, 'password_changed', { userId: user.id, ip });
     return families;
   });
@@ -77,7 +77,7 @@ export async function resetPassword(deps: AuthDeps, token: string, password: str
     const families = await revokeAllFamilies(tx, user.id, now);
     await retireOneTimeTokens(tx, 'reset_password', user.id, now);
     await tx.query('DELETE FROM throttle WHERE key = $1', [throttleKeys.user(user.id)]);
-    await enqueueMail(tx, passwordChangedMail(user.email, user.username, link(deps.settings, '/forgot-password')), now);
+    if (user.email) await enqueueMail(tx, passwordChangedMail(user.email, user.username, link(deps.settings, '/forgot-password')), now);
     await deps.audit(tx, 'password_reset', { userId: user.id, ip });
     return families;
   });

@@ -1,3 +1,4 @@
+import type { Queryable } from '@gatehouse/db';
 import { AppError } from '@gatehouse/service-kit';
 import type { AuthDeps } from '../deps.js';
 import type { AccessClaims } from '../tokens/access-tokens.js';
@@ -38,13 +39,20 @@ export async function passwordGrant(deps: AuthDeps, identifier: string, password
   }
   await throttle.reset(accountKey);
   if (!user.email_verified_at) throw new AppError('email_not_confirmed');
-  const now = deps.clock.now();
-  const refresh = await deps.db.transaction(async (tx) => {
-    const family = await startFamily(tx, user.id, now, deps.settings.refresh);
-    await deps.audit(tx, 'login_succeeded', { userId: user.id, ip, details: { session: family.familyId } });
-    return family;
-  });
-  return tokenResponse(deps, user.id, refresh.familyId, refresh.token);
+  return deps.db.transaction((tx) => openSession(deps, tx, user.id, ip, 'password'));
+}
+
+/** Starts a login session (a refresh family) for a user already proven, inside the caller's transaction. */
+export async function openSession(
+  deps: Pick<AuthDeps, 'clock' | 'settings' | 'audit' | 'accessTokens'>,
+  tx: Queryable,
+  userId: string,
+  ip: string,
+  method: 'password' | 'github',
+): Promise<TokenResponse> {
+  const family = await startFamily(tx, userId, deps.clock.now(), deps.settings.refresh);
+  await deps.audit(tx, 'login_succeeded', { userId, ip, details: { session: family.familyId, method } });
+  return tokenResponse(deps, userId, family.familyId, family.token);
 }
 
 /** The refresh grant: rotate, and on reuse revoke the whole session. */
@@ -60,7 +68,7 @@ export async function refreshGrant(deps: AuthDeps, presented: string, ip: string
   return tokenResponse(deps, result.userId, result.familyId, result.token);
 }
 
-function tokenResponse(deps: AuthDeps, userId: string, sessionId: string, refreshToken: string): TokenResponse {
+function tokenResponse(deps: Pick<AuthDeps, 'accessTokens' | 'settings'>, userId: string, sessionId: string, refreshToken: string): TokenResponse {
   const { token } = deps.accessTokens.issue({ userId, sessionId });
   return { access_token: token, token_type: 'Bearer', expires_in: deps.settings.accessTtlSeconds, refresh_token: refreshToken };
 }
