@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { configFields, loadConfigOrExit, type Env } from '@gatehouse/service-kit';
+import { ConfigError, configFields, loadConfigOrExit, type Env } from '@gatehouse/service-kit';
 
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -19,6 +19,20 @@ export const webConfigSchema = z.object({
     .min(100)
     .default(10_000)
     .describe('Longest wait for one auth service call; a password login includes a bcrypt hash.'),
+  MIRROR_URL: z
+    .url()
+    .optional()
+    .describe('Internal base URL of the mirror service. Unset: no "Sign in with GitHub", no GitHub connection, no /mirror.'),
+  MIRROR_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000).describe('Longest wait for one mirror service call.'),
+  SERVICE_SECRET: z
+    .string()
+    .min(32, 'must be at least 32 characters')
+    .optional()
+    .describe('Shared secret for the internal endpoints of auth and the mirror (HTTP Basic password). Required with MIRROR_URL.'),
+  GITHUB_OAUTH_URL: z
+    .url()
+    .default('https://github.com')
+    .describe('Where people authorize Gatehouse (the mirror\'s GITHUB_OAUTH_URL): the only host web redirects a browser to.'),
   DATABASE_URL: z.string().optional().describe('Postgres URL for sessions when REDIS_URL is unset. Unset: embedded PGlite in DATA_DIR.'),
   DATA_DIR: z.string().default('.data/web').describe('Where the embedded session database lives.'),
   REDIS_URL: z.string().optional().describe('Redis URL. Set: sessions live in Redis (preferred with several replicas).'),
@@ -39,6 +53,17 @@ export const webConfigSchema = z.object({
 
 export type WebConfig = z.infer<typeof webConfigSchema>;
 
+/** GitHub features need both the mirror's address and the secret its internal endpoints (and auth's) ask for. */
+export function githubProblems(config: WebConfig): string[] {
+  return config.MIRROR_URL && !config.SERVICE_SECRET ? ['SERVICE_SECRET: required when MIRROR_URL is set; set SERVICE_SECRET or SERVICE_SECRET_FILE'] : [];
+}
+
 export function readWebConfig(env: Env = process.env): WebConfig {
-  return loadConfigOrExit(webConfigSchema, env, 'web');
+  const config = loadConfigOrExit(webConfigSchema, env, 'web');
+  const problems = githubProblems(config);
+  if (problems.length) {
+    process.stderr.write(`web: ${new ConfigError(problems).message}\n`);
+    process.exit(1);
+  }
+  return config;
 }

@@ -10,6 +10,8 @@ export interface PageStateOptions {
   signedIn: SignedInSessions;
   clock: Clock;
   logger: Logger;
+  /** GitHub sign-in and mirroring are configured: pages show their buttons. */
+  github: boolean;
 }
 
 /**
@@ -19,11 +21,12 @@ export interface PageStateOptions {
  * access-token lifetime even on pages that never call auth.
  */
 export function pageState(options: PageStateOptions): Middleware {
-  const { assets, signedIn, clock, logger } = options;
+  const { assets, signedIn, clock, logger, github } = options;
   return async (ctx, next) => {
     ctx.state.asset = (name: string) => assets.url(name);
     ctx.state.csrf = () => csrfToken(ctx);
     ctx.state.path = ctx.path;
+    ctx.state.github = github;
     if (sessionOf(ctx).user && ctx.method === 'GET') {
       try {
         if (!(await signedIn.keepFresh(ctx))) {

@@ -12,5 +12,6 @@ const running = await serve(runtime.app, {
   shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   onClose: [() => runtime.close()],
 });
+running.server.on('upgrade', runtime.upgrade);
 logger.info({ url: running.url, public_url: config.PUBLIC_URL, sessions: runtime.deps.store.kind }, 'web listening');
 exitOnSignals(running, logger);

@@ -2,6 +2,8 @@ import type { Middleware } from 'koa';
 import type { Clock, Logger } from '@gatehouse/service-kit';
 import type { AuthClient } from '../auth-client.js';
 import type { CsrfRejected } from '../csrf.js';
+import type { MirrorClient } from '../mirror-client.js';
+import type { SecurityHeaderOptions } from '../security-headers.js';
 import type { SignedInSessions } from '../signed-in.js';
 
 /** What every route module is built from. */
@@ -12,4 +14,9 @@ export interface RouteDeps {
   logger: Logger;
   /** Guards a POST route; on failure the handler given redraws the form. */
   csrf: (onRejected: CsrfRejected) => Middleware;
+  /** Absent when MIRROR_URL is unset: no GitHub buttons, no /mirror. */
+  mirror: MirrorClient | undefined;
+  /** Origin of GITHUB_OAUTH_URL. */
+  githubOAuthOrigin: string;
+  security: SecurityHeaderOptions;
 }
