@@ -95,7 +95,11 @@ export function createServiceHttp(options: ServiceHttpOptions): ServiceHttp {
           ...(method === 'GET' ? { retry: { limit: 1, methods: ['GET'], statusCodes: [] } } : {}),
         });
       } catch (cause) {
-        if (cause instanceof RequestError) throw new AppError('service_unavailable', { cause, message: `The ${options.label} did not answer.` });
+        // HTTP answers never throw here (throwHttpErrors is off), so whatever did is the network's doing:
+        // got wraps most as RequestError, but a socket refused during its retry can surface bare.
+        if (cause instanceof RequestError || (cause as { code?: unknown })?.code !== undefined) {
+          throw new AppError('service_unavailable', { cause, message: `The ${options.label} did not answer.` });
+        }
         throw cause;
       }
       const { statusCode } = response;
