@@ -38,6 +38,20 @@ export const errorCodes = {
   // Browser
   csrf_failed: { status: 403, message: 'The form expired or came from another site. Please try again.' },
 
+  // GitHub and mirroring
+  oauth_state_invalid: { status: 400, message: 'This GitHub sign-in link is missing, expired or was already used. Please try again.' },
+  oauth_access_denied: { status: 400, message: 'GitHub access was not granted.' },
+  oauth_exchange_failed: { status: 400, message: 'GitHub did not accept the authorization. Please try again.' },
+  oauth_scope_insufficient: { status: 403, message: 'GitHub granted less access than mirroring needs. Please authorize again.' },
+  github_not_connected: { status: 409, message: 'Connect your GitHub account first.' },
+  github_reconnect_required: { status: 409, message: 'GitHub no longer accepts the stored authorization. Please reconnect GitHub.' },
+  github_unavailable: { status: 503, message: 'GitHub is not answering. Try again shortly.' },
+  github_rate_limited: { status: 429, message: 'GitHub asked us to slow down too many times. Try again later.' },
+  github_workflow_scope: { status: 403, message: 'GitHub refused files under .github/workflows: the connection lacks the workflow scope.' },
+  repository_name_taken: { status: 409, message: 'A repository with that name exists and is not a Gatehouse mirror; it was left untouched.' },
+  secret_detected: { status: 422, message: 'The source contains a credential-looking string; nothing was pushed.' },
+  mirror_in_progress: { status: 409, message: 'A mirror is already running for this account.' },
+
   // Faults
   service_unavailable: { status: 503, message: 'A dependency is unavailable. Try again shortly.' },
   unexpected_failure: { status: 500, message: 'Something went wrong on our side.' },

@@ -12,3 +12,4 @@ export { createService, type Service, type ServiceOptions } from './create-servi
 export { serve, exitOnSignals, type Running, type ServeOptions } from './serve.js';
 export { loadConfig, loadConfigOrExit, describeConfig, configFields, ConfigError, type Env, type ConfigDoc } from './config.js';
 export { validate } from './validate.js';
+export { requireServiceCredential } from './service-auth.js';

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { validate } from '@gatehouse/service-kit';
 import type { AuthDeps } from '../deps.js';
-import { requireServiceCredential } from '../http/service-auth.js';
+import { requireServiceCredential } from '@gatehouse/service-kit';
 
 // No length cap here: RFC 7662 answers any unusable token with active:false, and the body limit bounds it.
 const body = z.object({ token: z.string(), token_type_hint: z.string().optional() });

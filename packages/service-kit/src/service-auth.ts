@@ -1,6 +1,6 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { Middleware } from 'koa';
-import { AppError } from '@gatehouse/service-kit';
+import { AppError } from './app-error.js';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
