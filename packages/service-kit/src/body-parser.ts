@@ -8,6 +8,8 @@ export interface BodyParserOptions {
   limit: number;
   /** Accept application/x-www-form-urlencoded as well as JSON (browser forms). */
   form?: boolean;
+  /** Also read DELETE bodies (APIs such as GitHub's token revocation take one). */
+  deleteBodies?: boolean;
 }
 
 declare module 'koa' {
@@ -20,7 +22,7 @@ const bodyless = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE']);
 
 export function bodyParser(options: BodyParserOptions): Middleware {
   return async (ctx, next) => {
-    if (bodyless.has(ctx.method)) return next();
+    if (bodyless.has(ctx.method) && !(options.deleteBodies && ctx.method === 'DELETE')) return next();
     const hasBody = ctx.request.length > 0 || ctx.get('transfer-encoding') !== '';
     const length = ctx.request.length;
     if (length !== undefined && length > options.limit) throw new AppError('payload_too_large');

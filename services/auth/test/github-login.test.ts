@@ -89,7 +89,7 @@ test('github-link then github-login → signs in to the linked password account,
   const res = await githubLogin(h.url, { github_id: id, login: `mine-${id}`, email: existing.email });
   t.is(res.status, 200);
   t.false(res.body.created);
-  t.is((res.body.user as { id: string }).id, me.body.id);
+  t.is((res.body.user as { id: string }).id, me.body.id as string);
 });
 
 test('github-link of an id that signs in to another account → 409 github_already_linked; the link stays with its owner', async (t) => {

@@ -1,9 +1,8 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { validate } from '@gatehouse/service-kit';
+import { requireServiceCredential, validate } from '@gatehouse/service-kit';
 import type { AuthDeps } from '../deps.js';
 import { githubLink, githubLogin } from '../domain/github-accounts.js';
-import { requireServiceCredential } from '../http/service-auth.js';
 
 const github = {
   github_id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
