@@ -1,3 +1,4 @@
+/* global document, window, WebSocket */
 // Live progress for /mirror. The page works without this file (it shows the
 // state on every load); with it, the bar moves as the mirror reports. The
 // socket goes to this site, which bridges it to the mirror service with the

@@ -56,7 +56,7 @@ export function githubRoutes(deps: RouteDeps) {
   router.post('/signup/github', refused('signin'), startSignIn);
 
   router.post('/account/github/connect', signedIn, refused('connect'), async (ctx) => {
-    const next = safeNext(formText(ctx, 'next'), '/account');
+    const next = safeNext(formText(ctx, 'next'), '');
     await startGithubFlow(ctx, flowDeps, { purpose: 'connect', private: formText(ctx, 'private') === 'yes', next });
   });
 
