@@ -135,6 +135,8 @@ needsChromium('login with the GitHub button, and a GitHub failure page, at 1280 
     if (kind === 'mobile') await shot(t, page, 'mobile-github-login');
     await page.getByRole('button', { name: 'Sign in with GitHub' }).click();
     await page.waitForURL(new RegExp(`^${stack.github.url}/login/oauth/authorize`));
+    // The stand-in's login field is `required`, and its Cancel button does not skip that check.
+    await page.getByLabel('Signed in as').fill('someone');
     await page.getByRole('button', { name: 'Cancel' }).click();
     await page.getByRole('heading', { name: 'GitHub access wasn’t granted' }).waitFor();
     await shot(t, page, `${kind}-github-failure-denied`);
