@@ -1,11 +1,11 @@
 import { createPgDatabase, type PgOptions } from './pg-driver.js';
-import { createPgliteDatabase } from './pglite-driver.js';
+import { createPgliteDatabase, type PgliteTuning } from './pglite-driver.js';
 import type { Database } from './types.js';
 
 export type { Database, Queryable, QueryResult } from './types.js';
 export { DatabaseError, UniqueViolationError, ConnectionLostError, translateError } from './errors.js';
 export { migrate, readMigrations, type Migration, type MigrateResult } from './migrate.js';
-export { createPgDatabase, createPgliteDatabase, type PgOptions };
+export { createPgDatabase, createPgliteDatabase, type PgOptions, type PgliteTuning };
 
 export interface DatabaseOptions {
   /** A postgres:// URL; without one, the embedded PGlite is used. */

@@ -1,16 +1,25 @@
 import { mkdir } from 'node:fs/promises';
-import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { PGlite, type PGliteOptions, type Transaction } from '@electric-sql/pglite';
 import { translateError } from './errors.js';
 import type { Database, Queryable } from './types.js';
+
+/**
+ * What a caller that boots many instances (the test kit) may share between them:
+ * compiled WASM modules, a pre-initialised data directory, smaller buffers.
+ */
+export type PgliteTuning = Pick<
+  PGliteOptions,
+  'pgliteWasmModule' | 'initdbWasmModule' | 'fsBundle' | 'loadDataDir' | 'postgresqlconf' | 'relaxedDurability'
+>;
 
 /**
  * Embedded Postgres (WASM) for machines with no database server. One
  * connection: PGlite queues queries itself, and a transaction holds the
  * connection until it ends, so callers see the same semantics as pg.
  */
-export async function createPgliteDatabase(dataDir?: string): Promise<Database> {
+export async function createPgliteDatabase(dataDir?: string, tuning: PgliteTuning = {}): Promise<Database> {
   if (dataDir) await mkdir(dataDir, { recursive: true });
-  const db = await PGlite.create(dataDir ? { dataDir } : {});
+  const db = await PGlite.create({ ...(dataDir ? { dataDir } : {}), ...tuning });
   const queryable = (target: PGlite | Transaction): Queryable => ({
     async query(sql, params) {
       try {

@@ -2,7 +2,7 @@ import test from 'ava';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { availableBackends, freshDatabase } from '@gatehouse/testkit';
+import { availableBackends, freshDatabase, postgresServer, testNeeding } from '@gatehouse/testkit';
 import { ConnectionLostError, UniqueViolationError, createDatabase, createPgDatabase, createPgliteDatabase, migrate, type Migration } from '../src/index.js';
 
 const migrations: Migration[] = [
@@ -77,16 +77,18 @@ for (const backend of await availableBackends()) {
   });
 }
 
-test('postgres: two replicas migrating at once → each file applied exactly once', async (t) => {
-  const backends = await availableBackends();
-  if (!backends.includes('postgres')) return t.fail('needs a Postgres server (DATABASE_URL)');
+const server = await postgresServer();
+testNeeding(server.url === undefined ? server.why : undefined)(
+  'postgres: two replicas migrating at once → each file applied exactly once',
+  async (t) => {
   const { url, cleanup } = await freshDatabase('postgres');
   t.teardown(cleanup);
   const replicas = Array.from({ length: 4 }, () => createPgDatabase({ url: url! }));
   t.teardown(() => Promise.all(replicas.map((r) => r.close())));
   const results = await Promise.all(replicas.map((r) => migrate(r, migrations)));
   t.deepEqual(results.flatMap((r) => r.applied).sort(), ['001-people.sql', '002-people-name.sql']);
-});
+  },
+);
 
 test('postgres: server unreachable → ConnectionLostError, quickly', async (t) => {
   const db = createPgDatabase({ url: 'postgres://postgres@127.0.0.1:1/none', connectTimeoutMs: 500 });

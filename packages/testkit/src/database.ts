@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { createPgDatabase, createPgliteDatabase, type Database } from '@gatehouse/db';
-import { dockerReachable } from './docker.js';
+import { createPgDatabase, type Database } from '@gatehouse/db';
+import { leasePglite } from './pglite-pool.js';
+import { postgresServer } from './servers.js';
 
 export type Backend = 'postgres' | 'pglite';
 
@@ -11,46 +12,6 @@ export interface TestDatabase {
   /** The URL of the fresh database (postgres only), for code that connects by itself. */
   url: string | undefined;
   cleanup(): Promise<void>;
-}
-
-let serverUrl: Promise<{ url: string; via: string } | { url: undefined; why: string }> | undefined;
-
-/**
- * Where a Postgres server for tests comes from, first match wins:
- * DATABASE_URL, then a testcontainers container when a Docker engine answers.
- * A DATABASE_URL that does not answer is an error, not a reason to fall back.
- */
-export function postgresServer() {
-  serverUrl ??= (async () => {
-    const fromEnv = process.env.DATABASE_URL;
-    if (fromEnv) {
-      await probe(fromEnv);
-      return { url: fromEnv, via: 'DATABASE_URL' };
-    }
-    if (await dockerReachable()) {
-      try {
-        const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
-        const container = await new PostgreSqlContainer(process.env.TEST_POSTGRES_IMAGE ?? 'postgres:17').start();
-        return { url: container.getConnectionUri(), via: 'testcontainers' };
-      } catch (err) {
-        return { url: undefined, why: `testcontainers could not start Postgres (${(err as Error).message})` };
-      }
-    }
-    return { url: undefined, why: 'DATABASE_URL is not set and no Docker engine is reachable' };
-  })();
-  return serverUrl;
-}
-
-async function probe(url: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-  } catch (err) {
-    throw new Error(`DATABASE_URL is set but Postgres does not answer: ${(err as Error).message}`, { cause: err });
-  } finally {
-    await client.end().catch(() => {});
-  }
 }
 
 /** The backends this machine can run tests against: real Postgres when it has one, PGlite always. */
@@ -64,16 +25,29 @@ export async function availableBackends(): Promise<Backend[]> {
  * dropped at cleanup, else an in-memory PGlite.
  */
 export async function freshDatabase(backend?: Backend): Promise<TestDatabase> {
+  const [database] = await freshDatabases(1, backend);
+  return database!;
+}
+
+/** Several at once: with PGlite their slots are taken together (see pglite-pool). */
+export async function freshDatabases(count: number, backend?: Backend): Promise<TestDatabase[]> {
   const server = await postgresServer();
   const chosen = backend ?? (server.url ? 'postgres' : 'pglite');
   if (chosen === 'pglite') {
-    const db = await createPgliteDatabase();
-    return { db, backend: 'pglite', url: undefined, cleanup: () => db.close() };
+    const dbs = await leasePglite(count);
+    return dbs.map((db) => ({ db, backend: 'pglite', url: undefined, cleanup: () => db.close() }));
   }
+  const out: TestDatabase[] = [];
+  for (let i = 0; i < count; i += 1) out.push(await serverDatabase(server));
+  return out;
+}
+
+async function serverDatabase(server: Awaited<ReturnType<typeof postgresServer>>): Promise<TestDatabase> {
   if (server.url === undefined) throw new Error(`no Postgres server for tests: ${server.why}`);
+  const admin = server.url;
   const name = `gatehouse_test_${randomBytes(6).toString('hex')}`;
-  await adminQuery(server.url, `CREATE DATABASE ${name}`);
-  const url = withDatabase(server.url, name);
+  await adminQuery(admin, `CREATE DATABASE ${name}`);
+  const url = withDatabase(admin, name);
   // Small pools (many test files share one server's 100 connections) and a
   // patient connect: a loaded CI machine is slow, not down.
   const db = createPgDatabase({ url, max: 4, connectTimeoutMs: 15_000 });
@@ -83,7 +57,7 @@ export async function freshDatabase(backend?: Backend): Promise<TestDatabase> {
     url,
     async cleanup() {
       await db.close();
-      await adminQuery(server.url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await adminQuery(admin, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     },
   };
 }

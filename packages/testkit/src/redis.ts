@@ -1,40 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { dockerReachable } from './docker.js';
-
-export type RedisSource = { url: string; via: string } | { url: undefined; why: string };
-
-let source: Promise<RedisSource> | undefined;
-
-/** REDIS_URL, else a testcontainers Redis when Docker answers, else none (with the reason). */
-export function redisServer(): Promise<RedisSource> {
-  source ??= (async (): Promise<RedisSource> => {
-    const fromEnv = process.env.REDIS_URL;
-    if (fromEnv) {
-      const client = new Redis(fromEnv, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 3000 });
-      try {
-        await client.connect();
-        await client.ping();
-      } catch (err) {
-        throw new Error(`REDIS_URL is set but Redis does not answer: ${(err as Error).message}`, { cause: err });
-      } finally {
-        client.disconnect();
-      }
-      return { url: fromEnv, via: 'REDIS_URL' };
-    }
-    if (await dockerReachable()) {
-      try {
-        const { RedisContainer } = await import('@testcontainers/redis');
-        const container = await new RedisContainer(process.env.TEST_REDIS_IMAGE ?? 'redis:7').start();
-        return { url: container.getConnectionUrl(), via: 'testcontainers' };
-      } catch (err) {
-        return { url: undefined, why: `testcontainers could not start Redis (${(err as Error).message})` };
-      }
-    }
-    return { url: undefined, why: 'REDIS_URL is not set and no Docker engine is reachable' };
-  })();
-  return source;
-}
+import { redisServer } from './servers.js';
 
 export interface TestRedis {
   url: string;

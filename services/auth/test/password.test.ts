@@ -1,7 +1,12 @@
 import test, { type ExecutionContext } from 'ava';
 import { ManualClock } from '@gatehouse/service-kit';
 import { bearer, call, confirmedAccount, login, refresh, startAuth, type Account, type Harness, type HarnessOptions } from './helpers/harness.js';
-import { tokenFromMail } from '@gatehouse/testkit';
+import { redisServer, testNeeding, tokenFromMail } from '@gatehouse/testkit';
+
+const redisSource = await redisServer();
+/** The plain test for the Postgres store; for the Redis store, one that needs a Redis server. */
+const storeTest = (redis: boolean) =>
+  testNeeding(redis && redisSource.url === undefined ? redisSource.why : undefined);
 
 // Security cases 2, 3, 14, 18, 20, 21, 22: forgot/reset, change, long and exotic passphrases.
 
@@ -80,7 +85,7 @@ for (const registered of [true, false]) {
 }
 
 for (const redis of [false, true]) {
-  test(`reset (${redis ? 'Redis' : 'Postgres'} revocation store) → 204 without tokens; old password 401, new 200; every earlier access and refresh token dead; notice mail`, async (t) => {
+  storeTest(redis)(`reset (${redis ? 'Redis' : 'Postgres'} revocation store) → 204 without tokens; old password 401, new 200; every earlier access and refresh token dead; notice mail`, async (t) => {
     const { h, account } = await setup(t, { redis });
     const before = [await login(h, account), await login(h, { username: account.email, password: account.password })];
     for (const session of before) t.is((await me(h, session.access_token)).status, 200);
@@ -208,7 +213,7 @@ test('password change to a weak password → 400 validation_failed on new_passwo
 });
 
 for (const redis of [false, true]) {
-  test(`password change (${redis ? 'Redis' : 'Postgres'} revocation store) → 204; other sessions dead, the caller's kept; notice mail; new password logs in`, async (t) => {
+  storeTest(redis)(`password change (${redis ? 'Redis' : 'Postgres'} revocation store) → 204; other sessions dead, the caller's kept; notice mail; new password logs in`, async (t) => {
     const { h, account } = await setup(t, { redis });
     const mine = await login(h, account);
     const other = await login(h, account);

@@ -4,7 +4,7 @@ import type { ExecutionContext } from 'ava';
 import { authConfigSchema, createAuthRuntime, type AuthRuntime } from '@gatehouse/auth';
 import type { Clock } from '@gatehouse/service-kit';
 import type { Database } from '@gatehouse/db';
-import { captureLogs, freshDatabase, freshRedis, listen, type CapturedLogs, type TestRedis, MailCatcher, linkFromMail } from '@gatehouse/testkit';
+import { captureLogs, freshDatabases, freshRedis, listen, type CapturedLogs, type TestRedis, MailCatcher, linkFromMail } from '@gatehouse/testkit';
 import { createWebRuntime, webConfigSchema, type WebConfig, type WebRuntime } from '../../src/index.js';
 import { Browser, textOf } from './browser.js';
 
@@ -60,8 +60,12 @@ export async function startStack(t: ExecutionContext, options: StackOptions = {}
 
   const mail = await new MailCatcher().start();
   cleanups.push(() => mail.close());
-  const authDb = await freshDatabase();
-  cleanups.push(() => authDb.cleanup());
+  const redis = options.redis ? await freshRedis() : undefined;
+  if (redis) cleanups.push(() => redis.cleanup());
+  // Taken together: with PGlite, holding auth's while waiting for web's could deadlock.
+  const [authDb, webDb] = await freshDatabases(redis ? 1 : 2);
+  cleanups.push(() => authDb!.cleanup());
+  if (webDb) cleanups.push(() => webDb.cleanup());
   const authLogs = captureLogs('auth');
   const auth = await createAuthRuntime(
     authConfigSchema.parse({
@@ -74,17 +78,13 @@ export async function startStack(t: ExecutionContext, options: StackOptions = {}
       DATA_DIR: `/tmp/gatehouse-web-test-auth-${process.pid}`,
       ...options.authEnv,
     }),
-    { db: authDb.db, logger: authLogs.logger, ...(options.authClock ? { clock: options.authClock } : {}) },
+    { db: authDb!.db, logger: authLogs.logger, ...(options.authClock ? { clock: options.authClock } : {}) },
   );
   cleanups.push(() => auth.close());
   const authServer = await listen(auth.app);
   cleanups.push(() => authServer.close());
 
   const webLogs = captureLogs('web');
-  const redis = options.redis ? await freshRedis() : undefined;
-  if (redis) cleanups.push(() => redis.cleanup());
-  const webDb = redis ? undefined : await freshDatabase();
-  if (webDb) cleanups.push(() => webDb.cleanup());
   const config = webConfigSchema.parse({
     SESSION_SECRET: sessionSecret,
     AUTH_URL: authServer.url,
