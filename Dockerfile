@@ -81,6 +81,10 @@ ARG SERVICE=
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=prod /out/ ./
+# The GitHub stand-in serves its repositories with `git http-backend`.
+RUN if [ "$SERVICE" = github-sandbox ] && ! command -v git >/dev/null; then \
+      apt-get update && apt-get install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/*; \
+    fi
 # server.js → the service's dist/server.js (Node follows the link, so the
 # service finds its migrations and data beside dist/). Data dir owned by node.
 RUN if [ -n "$SERVICE" ]; then \

@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { consoleReporter, findNginx, freePorts, readStackConfig, repoRoot, services, servicePortVariable, startStack, type RunningStack } from '@gatehouse/stack';
+import { consoleReporter, findNginx, freePorts, readStackConfig, repoRoot, services, servicePortVariable, standInTestVariable, startStack, type RunningStack } from '@gatehouse/stack';
 
 const e2eDir = join(repoRoot, 'e2e');
 const resultsDir = join(repoRoot, 'test-results', 'e2e');
@@ -79,7 +79,10 @@ try {
   console.log(`e2e: starting a stack behind ${config.gateway} (log: ${logPath})`);
   stack = await startStack(config, services, report, { signal: interrupt.signal });
   console.log(`e2e: stack ready in ${((performance.now() - started) / 1000).toFixed(1)} s at ${stack.urls.app}`);
-  const suite = runSuite({ ...process.env, E2E_BASE_URL: `http://localhost:${gatewayPort}`, E2E_MAIL_URL: stack.urls.mailApi });
+  const standIns = Object.fromEntries(
+    services.filter((s) => s.standIn).map((s) => [standInTestVariable(s.name), `http://localhost:${config.servicePorts[s.name]}`]),
+  );
+  const suite = runSuite({ ...process.env, ...standIns, E2E_BASE_URL: `http://localhost:${gatewayPort}`, E2E_MAIL_URL: stack.urls.mailApi });
   const outcome = await Promise.race([suite, stack.failed]);
   if (typeof outcome === 'number') code = outcome;
   else {

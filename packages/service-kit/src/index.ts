@@ -1,4 +1,6 @@
 export { errorCodes, type ErrorCode } from './error-codes.js';
+export { fieldCodes, type FieldCode } from './field-codes.js';
+export { fieldIssue, textField, fieldError } from './field-issue.js';
 export { AppError, isAppError, type AppErrorOptions, type FieldError } from './app-error.js';
 export { systemClock, ManualClock, type Clock } from './clock.js';
 export { createLogger, redactPaths, redactUrl, type Logger, type CreateLoggerOptions } from './logger.js';

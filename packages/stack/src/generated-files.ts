@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { composeYaml, offlineOverrideYaml } from './compose/generate-compose.js';
 import { configTable, withConfigTable } from './config-table.js';
+import { withFieldCodeTable } from './field-code-table.js';
 import { generateNginx } from './nginx/generate-nginx.js';
 import { repoRoot } from './paths.js';
 import { buildRouteTable } from './route-table.js';
@@ -19,5 +20,7 @@ export async function generatedFiles(services: readonly ServiceEntry[]): Promise
   files['docker-compose.offline.yml'] = offlineOverrideYaml(services);
   const readme = await readFile(join(repoRoot, 'README.md'), 'utf8');
   files['README.md'] = withConfigTable(readme, await configTable(services));
+  const authReadme = 'services/auth/README.md';
+  files[authReadme] = withFieldCodeTable(await readFile(join(repoRoot, authReadme), 'utf8'));
   return files;
 }

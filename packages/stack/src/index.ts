@@ -1,4 +1,4 @@
-export { services } from './services.js';
+export { services, gatehouseClientId } from './services.js';
 export type * from './service-entry.js';
 export * from './edge-policy.js';
 export * from './route-table.js';
@@ -15,7 +15,8 @@ export { consoleReporter } from './local/console-reporter.js';
 export { formatLogLine } from './local/log-format.js';
 export { freePort, freePorts, portIsFree, takenPorts, type PortClaim } from './local/ports.js';
 export { ManagedChild, type ExitInfo } from './local/child.js';
-export { generateCompose, composeYaml, offlineOverrideYaml, baseImages, offlineImages, composeSecretsDir, type ComposeDocument } from './compose/generate-compose.js';
+export { generateCompose, standInTestVariable, composeYaml, offlineOverrideYaml, baseImages, offlineImages, composeSecretsDir, type ComposeDocument } from './compose/generate-compose.js';
 export { configTable, withConfigTable, loadServiceSchema, tableStart, tableEnd } from './config-table.js';
 export { generatedFiles } from './generated-files.js';
+export { fieldCodeTable, withFieldCodeTable } from './field-code-table.js';
 export { checkComposeSchema, checkReferences, checkRequiredEnvironment, readComposeFile, environmentOf, type ComposeFile } from './compose/check-compose.js';

@@ -63,6 +63,7 @@ export function buildRouteTable(services: readonly ServiceEntry[]): RouteTable {
   const names = new Set<string>();
   const routes: EdgeRoute[] = [];
   for (const entry of services) {
+    if (entry.standIn && entry.routes.length) throw new Error(`${entry.name}: a stand-in is another host; it takes no routes at the edge`);
     if (!/^[a-z][a-z0-9-]*$/.test(entry.name)) throw new Error(`service name "${entry.name}" must be lower-case letters, digits and dashes`);
     if (names.has(entry.name)) throw new Error(`service "${entry.name}" is listed twice`);
     names.add(entry.name);
@@ -98,7 +99,8 @@ export function buildRouteTable(services: readonly ServiceEntry[]): RouteTable {
   // The edge answers /healthz itself; blocking it under "/" would shadow that.
   const reachableBlocked = blocked.filter((b) => `${b.prefix}${b.rest}` !== edgeHealthPath);
 
-  const upstreams = services.map((entry) => ({
+  // A stand-in is not behind the edge: no upstream, so nginx never waits for a host the production profile lacks.
+  const upstreams = services.filter((entry) => !entry.standIn).map((entry) => ({
     service: entry.name,
     name: entry.name.replace(/-/g, '_'),
     variable: upstreamVariable(entry.name),

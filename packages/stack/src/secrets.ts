@@ -22,6 +22,9 @@ const kinds: Record<SecretName | 'POSTGRES_PASSWORD', SecretKind> = {
   SERVICE_SECRET: 'random',
   SESSION_SECRET: 'random',
   POSTGRES_PASSWORD: 'random',
+  // The GitHub stand-in's registration of Gatehouse's OAuth app, shared with the mirror service.
+  GITHUB_CLIENT_SECRET: 'random',
+  SANDBOX_ADMIN_TOKEN: 'random',
   // The auth service's signing key: one shared by every replica (ES256, as auth generates by default).
   JWT_PRIVATE_KEY: 'ec-p256-pem',
 };

@@ -8,7 +8,13 @@
 export type RateZone = 'login' | 'signup' | 'resend' | 'forgot';
 
 /** A secret a service reads; generated once, kept in the secrets directory. */
-export type SecretName = 'PASSWORD_PEPPER' | 'SERVICE_SECRET' | 'SESSION_SECRET' | 'JWT_PRIVATE_KEY';
+export type SecretName =
+  | 'PASSWORD_PEPPER'
+  | 'SERVICE_SECRET'
+  | 'SESSION_SECRET'
+  | 'JWT_PRIVATE_KEY'
+  | 'GITHUB_CLIENT_SECRET'
+  | 'SANDBOX_ADMIN_TOKEN';
 
 export interface RouteSpec {
   /** Public path prefix, starting and ending with '/', e.g. '/api/auth/'. */
@@ -41,6 +47,25 @@ export interface StackAddresses {
   url(service: string): string;
   /** The public base URL people use. */
   publicUrl: string;
+  /**
+   * The one base URL of a stand-in (see ServiceEntry.standIn) that browsers
+   * and services alike use: http://localhost:3003 in the local run,
+   * http://github.localhost:3003 in compose.
+   */
+  hostUrl(service: string): string;
+}
+
+/**
+ * A stand-in for an outside host (GitHub): it is another host, so it is
+ * reached on its own port, never through Gatehouse's front door (whose body
+ * limit, rate limits and error pages GitHub does not have). compose runs it
+ * in the dev and test profiles only, published on its port, under a network
+ * alias that containers resolve to it and browsers resolve to loopback
+ * (*.localhost), so one base URL serves both.
+ */
+export interface StandIn {
+  /** A name under .localhost, e.g. github.localhost. */
+  hostAlias: string;
 }
 
 export interface ServiceEntry {
@@ -61,6 +86,8 @@ export interface ServiceEntry {
   directPage?: string;
   /** Public routes the edge (nginx or the Node gateway) sends here. */
   routes: RouteSpec[];
+  /** Plays an outside host (no routes at the edge; see StandIn). */
+  standIn?: StandIn;
   /**
    * Service-relative paths the edge refuses with 404 (service-to-service
    * endpoints). Matched case-insensitively, with everything below them.

@@ -6,6 +6,9 @@ import type { ServiceEntry } from './service-entry.js';
  * revocation sweep are all derived from it: a new service is one entry here
  * (then `npm run generate` rewrites the generated files).
  */
+/** Client id of Gatehouse's OAuth app on the stand-in (not a secret; its secret is GITHUB_CLIENT_SECRET). */
+export const gatehouseClientId = 'Ov23liGatehouseLocal';
+
 export const services: readonly ServiceEntry[] = [
   {
     name: 'auth',
@@ -54,5 +57,24 @@ export const services: readonly ServiceEntry[] = [
     redis: true,
     links: (stack) => ({ AUTH_URL: stack.url('auth') }),
     dependsOn: ['auth'],
+  },
+  {
+    name: 'github-sandbox',
+    package: '@gatehouse/github-sandbox',
+    dir: 'services/github-sandbox',
+    configExport: 'sandboxConfigSchema',
+    port: 3003,
+    directPage: 'GitHub',
+    routes: [],
+    standIn: { hostAlias: 'github.localhost' },
+    secrets: ['GITHUB_CLIENT_SECRET', 'SANDBOX_ADMIN_TOKEN'],
+    database: true,
+    // Gatehouse's own OAuth app, registered with a generated secret; the mirror service reads the same two.
+    links: (stack) => ({
+      PUBLIC_URL: stack.hostUrl('github-sandbox'),
+      GITHUB_CLIENT_ID: gatehouseClientId,
+      GITHUB_APP_NAME: 'Gatehouse',
+      GITHUB_CALLBACK_URL: `${stack.publicUrl}/github/callback`,
+    }),
   },
 ];

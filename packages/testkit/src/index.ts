@@ -5,3 +5,4 @@ export { testNeeding } from './needs.js';
 export { listen, listenLate, type LateServer, type TestServer } from './server.js';
 export { captureLogs, type CapturedLogs } from './logs.js';
 export { MailCatcher, tokenFromMail, linkFromMail, type CaughtMail } from './mail-catcher.js';
+export { sqlOwners } from './table-owners.js';

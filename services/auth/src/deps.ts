@@ -1,9 +1,9 @@
 import type { Database } from '@gatehouse/db';
 import type { Clock, Logger } from '@gatehouse/service-kit';
-import type { Audit } from './domain/audit.js';
-import type { Throttle } from './domain/throttle.js';
+import type { Audit } from './audit/audit.js';
 import type { CommonPasswords } from './passwords/password-policy.js';
 import type { PasswordHasher } from './passwords/password-hasher.js';
+import type { Throttle } from './throttle/throttle.js';
 import type { AccessTokens } from './tokens/access-tokens.js';
 import type { KeyStore } from './tokens/key-store.js';
 import type { RefreshSettings } from './tokens/refresh-tokens.js';
@@ -34,9 +34,3 @@ export interface AuthDeps {
   /** Wakes the outbox worker after a mail was queued. */
   mailQueued: () => void;
 }
-
-export const link = (settings: AuthSettings, path: string, token?: string) => {
-  const url = new URL(path, settings.publicUrl);
-  if (token) url.searchParams.set('token', token);
-  return url.toString();
-};

@@ -3,4 +3,4 @@ export { createAuthRuntime, type AuthRuntime, type RuntimeOverrides } from './ru
 export { createAuthApp } from './app.js';
 export type { AuthDeps, AuthSettings } from './deps.js';
 export type { AccessClaims } from './tokens/access-tokens.js';
-export type { PublicUser } from './domain/users.js';
+export type { PublicUser } from './users/users.js';

@@ -6,8 +6,7 @@ import { createLogger, systemClock, type Clock, type Logger, type Service } from
 import { createAuthApp } from './app.js';
 import type { AuthConfig } from './config.js';
 import type { AuthDeps } from './deps.js';
-import { createAudit } from './domain/audit.js';
-import { Throttle } from './domain/throttle.js';
+import { createAudit } from './audit/audit.js';
 import { MailWorker } from './mail/mail-worker.js';
 import { HashPool } from './passwords/hash-pool.js';
 import { createPasswordHasher } from './passwords/password-hasher.js';
@@ -16,6 +15,7 @@ import { commonPasswordsFile, migrationsDir } from './paths.js';
 import { createAccessTokens } from './tokens/access-tokens.js';
 import { loadKeyStore } from './tokens/key-store.js';
 import { createPostgresTokenStatus, createRedisTokenStatus } from './tokens/token-status.js';
+import { Throttle } from './throttle/throttle.js';
 
 export interface AuthRuntime {
   app: Service;

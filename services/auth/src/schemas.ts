@@ -1,18 +1,16 @@
 import { z } from 'zod';
+import { fieldIssue, textField } from '@gatehouse/service-kit';
 
-// Messages are "code: text": validate() turns them into per-field errors with a stable code.
-export const usernameField = z
-  .string({ message: 'username_required: Choose a username.' })
-  .min(3, 'username_invalid: Use 3 to 32 characters.')
-  .max(32, 'username_invalid: Use 3 to 32 characters.')
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'username_invalid: Use letters, digits, dots, dashes and underscores, starting with a letter or digit.');
+const emailFormat = z.email();
 
-export const emailField = z
-  .string({ message: 'email_required: Enter your email address.' })
-  .max(254, 'email_invalid: An email address has at most 254 characters.')
-  .refine((v) => !/[\r\n]/.test(v), 'email_invalid: Enter a valid email address.')
-  .pipe(z.email('email_invalid: Enter a valid email address.'));
+export const usernameField = textField('username_required')
+  .refine((v) => v.length >= 3 && v.length <= 32, fieldIssue('username_invalid', 'Use 3 to 32 characters.'))
+  .refine((v) => /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(v), fieldIssue('username_invalid'));
 
-export const passwordField = z.string({ message: 'password_required: Enter a password.' }).min(1, 'password_required: Enter a password.');
+export const emailField = textField('email_required')
+  .refine((v) => v.length <= 254, fieldIssue('email_invalid', 'An email address has at most 254 characters.'))
+  .refine((v) => !/[\r\n]/.test(v) && emailFormat.safeParse(v).success, fieldIssue('email_invalid'));
 
-export const secretTokenField = z.string({ message: 'token_required: The token is missing.' }).min(1).max(512);
+export const passwordField = textField('password_required').refine((v) => v.length >= 1, fieldIssue('password_required'));
+
+export const secretTokenField = textField('token_required').refine((v) => v.length >= 1 && v.length <= 512, fieldIssue('token_invalid'));

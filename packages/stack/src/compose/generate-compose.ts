@@ -75,12 +75,17 @@ export function generateCompose(services: readonly ServiceEntry[]): ComposeDocum
       NGINX_ENVSUBST_FILTER: 'GATEHOUSE_|_UPSTREAM',
     },
     ports: ['${GATEWAY_PORT:-8080}:8080'],
-    depends_on: Object.fromEntries(services.map((s) => [s.name, healthy])),
+    // Not on stand-ins: they exist in the dev and test profiles only.
+    depends_on: Object.fromEntries(services.filter((s) => !s.standIn).map((s) => [s.name, healthy])),
     healthcheck: { test: ['CMD', 'curl', '-fsS', '-o', '/dev/null', `http://127.0.0.1:8080${edgeHealthPath}`], ...timing, start_period: '5s' },
     restart: 'unless-stopped',
   };
 
-  const addresses = { url: (name: string) => `http://${name}:${portOf(services, name)}`, publicUrl: '${PUBLIC_URL:-http://localhost:8080}' };
+  const addresses = {
+    url: (name: string) => `http://${name}:${portOf(services, name)}`,
+    publicUrl: '${PUBLIC_URL:-http://localhost:8080}',
+    hostUrl: (name: string) => standInUrl(services, name),
+  };
   for (const entry of services) {
     const secrets = [...(entry.secrets ?? []).map(addSecret)];
     const environment: Record<string, string> = {
@@ -116,6 +121,14 @@ export function generateCompose(services: readonly ServiceEntry[]): ComposeDocum
       // SHUTDOWN_TIMEOUT_MS (10 s) to finish requests in flight, plus closing pools.
       stop_grace_period: '15s',
       restart: 'unless-stopped',
+      ...(entry.standIn
+        ? {
+            profiles: ['dev', 'test'],
+            // The same port inside and out: the alias URL must mean the same thing to a browser and a container.
+            ports: [`${entry.port}:${entry.port}`],
+            networks: { default: { aliases: [entry.standIn.hostAlias] } },
+          }
+        : {}),
     };
   }
 
@@ -165,14 +178,30 @@ export function generateCompose(services: readonly ServiceEntry[]): ComposeDocum
     // nginx's network namespace: http://localhost:8080 is the front door, exactly
     // the PUBLIC_URL the services put into mails, as in the local run.
     network_mode: 'service:nginx',
-    environment: { E2E_BASE_URL: 'http://localhost:8080', E2E_MAIL_URL: 'http://mail:1080', CI: '${CI:-}' },
-    depends_on: { nginx: healthy, mail: healthy },
+    environment: {
+      E2E_BASE_URL: 'http://localhost:8080',
+      E2E_MAIL_URL: 'http://mail:1080',
+      ...Object.fromEntries(services.filter((s) => s.standIn).map((s) => [standInTestVariable(s.name), standInUrl(services, s.name)])),
+      CI: '${CI:-}',
+    },
+    depends_on: { nginx: healthy, mail: healthy, ...Object.fromEntries(services.filter((s) => s.standIn).map((s) => [s.name, healthy])) },
     // A one-shot run: its exit code is the suite's result.
     healthcheck: { disable: true },
   };
 
   out.services = sortServices(out.services);
   return out;
+}
+
+/** Where the e2e suite finds a stand-in, e.g. E2E_GITHUB_SANDBOX_URL. */
+export function standInTestVariable(service: string): string {
+  return `E2E_${service.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_URL`;
+}
+
+function standInUrl(services: readonly ServiceEntry[], name: string): string {
+  const found = services.find((s) => s.name === name);
+  if (!found?.standIn) throw new Error(`"${name}" is not a stand-in in the service list`);
+  return `http://${found.standIn.hostAlias}:${found.port}`;
 }
 
 function portOf(services: readonly ServiceEntry[], name: string): number {

@@ -124,6 +124,7 @@ export async function startStack(
     const addresses: StackAddresses = {
       url: (name) => `http://127.0.0.1:${config.servicePorts[name] ?? unknownService(name)}`,
       publicUrl: config.publicUrl,
+      hostUrl: (name) => `http://localhost:${config.servicePorts[name] ?? unknownService(name)}`,
     };
     const started: { entry: ServiceEntry; child: ManagedChild }[] = [];
     for (const entry of services) {

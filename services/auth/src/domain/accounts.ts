@@ -1,11 +1,12 @@
 import { AppError } from '@gatehouse/service-kit';
-import { link, type AuthDeps } from '../deps.js';
+import type { AuthDeps, AuthSettings } from '../deps.js';
+import { link } from '../mail/links.js';
 import { enqueueMail } from '../mail/outbox.js';
 import { accountExistsMail, confirmationMail } from '../mail/templates.js';
 import { checkPassword } from '../passwords/password-policy.js';
+import { throttleKeys, tooManyRequests } from '../throttle/throttle.js';
 import { createOneTimeToken, redeemOneTimeToken } from '../tokens/one-time-tokens.js';
-import { throttleKeys, tooManyRequests } from './throttle.js';
-import { findUserByEmail, publicUser, type PublicUser, type UserRow } from './users.js';
+import { findUserByEmail, insertUser, markEmailVerified, publicUser, type PublicUser } from '../users/users.js';
 
 const mailIntervalMs = 60_000;
 
@@ -15,26 +16,29 @@ export interface SignupInput {
   password: string;
 }
 
+type SignupDeps = Pick<
+  AuthDeps,
+  'db' | 'clock' | 'settings' | 'passwords' | 'commonPasswords' | 'audit' | 'mailQueued'
+>;
+
 /**
  * Creates an unconfirmed account and queues its confirmation mail. An
  * address that already has an account gets the same answer, and its owner a
  * notice, so the response never tells a stranger who is registered.
  */
-export async function signup(deps: AuthDeps, input: SignupInput, ip: string): Promise<void> {
+export async function signup(deps: SignupDeps, input: SignupInput, ip: string): Promise<void> {
   const problem = checkPassword(input.password, input, deps.commonPasswords);
   if (problem) throw new AppError('validation_failed', { errors: [problem] });
   const passwordHash = await deps.passwords.hash(input.password);
   const now = deps.clock.now();
+  const { publicUrl } = deps.settings;
   await deps.db.transaction(async (tx) => {
-    const inserted = await tx.query<{ id: string }>(
-      `INSERT INTO users (username, email, password_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
-       ON CONFLICT DO NOTHING RETURNING id`,
-      [input.username, input.email, passwordHash, now],
-    );
-    const id = inserted.rows[0]?.id;
+    const id = await insertUser(tx, { username: input.username, email: input.email, passwordHash }, now);
     if (id) {
       const token = await createOneTimeToken(tx, 'confirm_email', id, now, deps.settings.confirmTtlMs);
-      await enqueueMail(tx, confirmationMail(input.email, input.username, confirmLink(deps, token), hours(deps)), now);
+      const confirmUrl = confirmLink(deps.settings, token);
+      const mail = confirmationMail(input.email, input.username, confirmUrl, hours(deps.settings));
+      await enqueueMail(tx, mail, now);
       await deps.audit(tx, 'signup', { userId: id, ip });
       return;
     }
@@ -42,7 +46,7 @@ export async function signup(deps: AuthDeps, input: SignupInput, ip: string): Pr
     if (!owner) throw new AppError('username_taken');
     await enqueueMail(
       tx,
-      accountExistsMail(owner.email, owner.username, link(deps.settings, '/login'), link(deps.settings, '/forgot-password')),
+      accountExistsMail(owner.email, owner.username, link(publicUrl, '/login'), link(publicUrl, '/forgot-password')),
       now,
     );
     await deps.audit(tx, 'signup_existing_email', { userId: owner.id, ip });
@@ -50,43 +54,43 @@ export async function signup(deps: AuthDeps, input: SignupInput, ip: string): Pr
   deps.mailQueued();
 }
 
+type ConfirmDeps = Pick<AuthDeps, 'db' | 'clock' | 'audit'>;
+
 /**
  * Confirms the address a link was sent to. Repeating it while the link is
  * valid succeeds again: a mail scanner that opens the link first must not
  * leave the person with an error.
  */
-export async function confirmEmail(deps: AuthDeps, token: string, ip: string): Promise<PublicUser> {
+export async function confirmEmail(deps: ConfirmDeps, token: string, ip: string): Promise<PublicUser> {
   return deps.db.transaction(async (tx) => {
     const now = deps.clock.now();
     const userId = await redeemOneTimeToken(tx, 'confirm_email', token, now, { consume: false });
     if (!userId) throw new AppError('invalid_or_expired_token');
-    const { rows } = await tx.query<UserRow & { newly: boolean }>(
-      `UPDATE users SET email_verified_at = coalesce(email_verified_at, $2), updated_at = $2
-       WHERE id = $1 RETURNING id, username, email, email_verified_at, created_at, (email_verified_at = $2) AS newly`,
-      [userId, now],
-    );
-    const user = rows[0]!;
-    if (user.newly) await deps.audit(tx, 'email_confirmed', { userId, ip });
+    const { user, newly } = (await markEmailVerified(tx, userId, now))!;
+    if (newly) await deps.audit(tx, 'email_confirmed', { userId, ip });
     return publicUser(user);
   });
 }
 
+type ResendDeps = Pick<AuthDeps, 'db' | 'clock' | 'settings' | 'throttle' | 'mailQueued'>;
+
 /** At most one confirmation mail a minute per address, whether or not it has an account. */
-export async function resendConfirmation(deps: AuthDeps, email: string): Promise<void> {
+export async function resendConfirmation(deps: ResendDeps, email: string): Promise<void> {
   await limitMail(deps, 'confirm', email);
   const now = deps.clock.now();
   const queued = await deps.db.transaction(async (tx) => {
     const user = await findUserByEmail(tx, email);
     if (!user || user.email_verified_at) return false;
     const token = await createOneTimeToken(tx, 'confirm_email', user.id, now, deps.settings.confirmTtlMs);
-    await enqueueMail(tx, confirmationMail(user.email, user.username, confirmLink(deps, token), hours(deps)), now);
+    const mail = confirmationMail(user.email, user.username, confirmLink(deps.settings, token), hours(deps.settings));
+    await enqueueMail(tx, mail, now);
     return true;
   });
   if (queued) deps.mailQueued();
 }
 
 /** Throws 429 if this address was mailed for this purpose within the last minute, else claims the minute. */
-export async function limitMail(deps: AuthDeps, purpose: string, email: string): Promise<void> {
+export async function limitMail(deps: Pick<AuthDeps, 'throttle'>, purpose: string, email: string): Promise<void> {
   const key = throttleKeys.mail(purpose, email);
   const wait = await deps.throttle.retryAfter([key]);
   if (wait > 0) {
@@ -95,5 +99,5 @@ export async function limitMail(deps: AuthDeps, purpose: string, email: string):
   await deps.throttle.lockFor(key, mailIntervalMs);
 }
 
-const confirmLink = (deps: AuthDeps, token: string) => link(deps.settings, '/confirm-email', token);
-const hours = (deps: AuthDeps) => Math.round(deps.settings.confirmTtlMs / 3_600_000);
+const confirmLink = (settings: AuthSettings, token: string) => link(settings.publicUrl, '/confirm-email', token);
+const hours = (settings: AuthSettings) => Math.round(settings.confirmTtlMs / 3_600_000);

@@ -4,7 +4,7 @@ import { AppError } from '@gatehouse/service-kit';
 import type { AuthDeps } from '../deps.js';
 import { findIdentityByGithubId, linkIdentity, lockGithubId, renameIdentity, unlinkOtherIdentities } from './github-identities.js';
 import { openSession, type TokenResponse } from './sessions.js';
-import { findUserByEmail, findUserById, insertPasswordlessUser, publicUser, type PublicUser, type UserRow } from './users.js';
+import { findUserByEmail, findUserById, insertPasswordlessUser, publicUser, type PublicUser, type UserRow } from '../users/users.js';
 
 export interface GithubAccount {
   id: number;

@@ -1,17 +1,29 @@
 import { AppError } from '@gatehouse/service-kit';
-import { link, type AuthDeps } from '../deps.js';
+import type { AuthDeps } from '../deps.js';
+import { link } from '../mail/links.js';
 import { enqueueMail } from '../mail/outbox.js';
 import { passwordChangedMail, passwordResetMail } from '../mail/templates.js';
 import { checkPassword } from '../passwords/password-policy.js';
+import { accountPolicy, throttleKeys, tooManyRequests } from '../throttle/throttle.js';
 import type { AccessClaims } from '../tokens/access-tokens.js';
 import { createOneTimeToken, redeemOneTimeToken, retireOneTimeTokens } from '../tokens/one-time-tokens.js';
 import { revokeAllFamilies } from '../tokens/refresh-tokens.js';
+import { findUserByEmail, findUserById, setPassword, setPasswordFromReset } from '../users/users.js';
 import { limitMail } from './accounts.js';
-import { accountPolicy, throttleKeys, tooManyRequests } from './throttle.js';
-import { findUserByEmail, findUserById } from './users.js';
+
+type ChangeDeps = Pick<
+  AuthDeps,
+  'db' | 'clock' | 'settings' | 'passwords' | 'commonPasswords' | 'throttle' | 'audit' | 'tokenStatus' | 'mailQueued'
+>;
 
 /** Changing a password needs the current one; other sessions are ended, the caller's kept. */
-export async function changePassword(deps: AuthDeps, claims: AccessClaims, current: string, next: string, ip: string): Promise<void> {
+export async function changePassword(
+  deps: ChangeDeps,
+  claims: AccessClaims,
+  current: string,
+  next: string,
+  ip: string,
+): Promise<void> {
   const user = await findUserById(deps.db, claims.sub);
   if (!user) throw new AppError('invalid_token');
   const key = throttleKeys.user(user.id);
@@ -26,9 +38,9 @@ export async function changePassword(deps: AuthDeps, claims: AccessClaims, curre
   const hash = await deps.passwords.hash(next);
   const now = deps.clock.now();
   const ended = await deps.db.transaction(async (tx) => {
-    await tx.query('UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1', [user.id, hash, now]);
+    await setPassword(tx, user.id, hash, now);
     const families = await revokeAllFamilies(tx, user.id, now, claims.sid);
-    if (user.email) await enqueueMail(tx, passwordChangedMail(user.email, user.username, link(deps.settings, '/forgot-password')), now);
+    if (user.email) await enqueueMail(tx, changedNotice(deps.settings.publicUrl, { ...user, email: user.email }), now);
     await deps.audit(tx, 'password_changed', { userId: user.id, ip });
     return families;
   });
@@ -36,8 +48,10 @@ export async function changePassword(deps: AuthDeps, claims: AccessClaims, curre
   deps.mailQueued();
 }
 
+type ForgotDeps = Pick<AuthDeps, 'db' | 'clock' | 'settings' | 'throttle' | 'audit' | 'mailQueued'>;
+
 /** Mails a reset link if the address has an account; the answer is the same either way. */
-export async function forgotPassword(deps: AuthDeps, email: string, ip: string): Promise<void> {
+export async function forgotPassword(deps: ForgotDeps, email: string, ip: string): Promise<void> {
   await limitMail(deps, 'reset', email);
   const now = deps.clock.now();
   const queued = await deps.db.transaction(async (tx) => {
@@ -45,19 +59,22 @@ export async function forgotPassword(deps: AuthDeps, email: string, ip: string):
     if (!user) return false;
     const token = await createOneTimeToken(tx, 'reset_password', user.id, now, deps.settings.resetTtlMs);
     const minutes = Math.round(deps.settings.resetTtlMs / 60_000);
-    await enqueueMail(tx, passwordResetMail(user.email, user.username, link(deps.settings, '/reset-password', token), minutes), now);
+    const resetLink = link(deps.settings.publicUrl, '/reset-password', token);
+    await enqueueMail(tx, passwordResetMail(user.email, user.username, resetLink, minutes), now);
     await deps.audit(tx, 'password_reset_requested', { userId: user.id, ip });
     return true;
   });
   if (queued) deps.mailQueued();
 }
 
+type ResetDeps = ChangeDeps;
+
 /**
  * Sets a new password from a reset link. It ends every session and lifts
  * any login lock (a locked-out owner must be able to get back in), and it
  * proves the address, so an unconfirmed one becomes confirmed. No auto-login.
  */
-export async function resetPassword(deps: AuthDeps, token: string, password: string, ip: string): Promise<void> {
+export async function resetPassword(deps: ResetDeps, token: string, password: string, ip: string): Promise<void> {
   const peekedId = await redeemOneTimeToken(deps.db, 'reset_password', token, deps.clock.now(), { consume: false });
   const user = peekedId ? await findUserById(deps.db, peekedId) : undefined;
   if (!user) throw new AppError('invalid_or_expired_token');
@@ -69,15 +86,11 @@ export async function resetPassword(deps: AuthDeps, token: string, password: str
   const ended = await deps.db.transaction(async (tx) => {
     const userId = await redeemOneTimeToken(tx, 'reset_password', token, now, { consume: true });
     if (userId !== user.id) throw new AppError('invalid_or_expired_token');
-    await tx.query(
-      `UPDATE users SET password_hash = $2, sessions_valid_from = $3, email_verified_at = coalesce(email_verified_at, $4), updated_at = $4
-       WHERE id = $1`,
-      [user.id, hash, validFrom, now],
-    );
+    await setPasswordFromReset(tx, user.id, hash, validFrom, now);
     const families = await revokeAllFamilies(tx, user.id, now);
     await retireOneTimeTokens(tx, 'reset_password', user.id, now);
-    await tx.query('DELETE FROM throttle WHERE key = $1', [throttleKeys.user(user.id)]);
-    if (user.email) await enqueueMail(tx, passwordChangedMail(user.email, user.username, link(deps.settings, '/forgot-password')), now);
+    await deps.throttle.reset(throttleKeys.user(user.id), tx);
+    if (user.email) await enqueueMail(tx, changedNotice(deps.settings.publicUrl, { ...user, email: user.email }), now);
     await deps.audit(tx, 'password_reset', { userId: user.id, ip });
     return families;
   });
@@ -85,3 +98,6 @@ export async function resetPassword(deps: AuthDeps, token: string, password: str
   await deps.tokenStatus.userSessionsCut(user.id, validFrom);
   deps.mailQueued();
 }
+
+const changedNotice = (publicUrl: string, user: { email: string; username: string }) =>
+  passwordChangedMail(user.email, user.username, link(publicUrl, '/forgot-password'));

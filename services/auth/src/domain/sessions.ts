@@ -3,8 +3,12 @@ import { AppError } from '@gatehouse/service-kit';
 import type { AuthDeps } from '../deps.js';
 import type { AccessClaims } from '../tokens/access-tokens.js';
 import { revokeAllFamilies, revokeFamily, rotate, startFamily } from '../tokens/refresh-tokens.js';
-import { accountPolicy, ipPolicy, throttleKeys, tooManyRequests } from './throttle.js';
-import { findUserByLogin } from './users.js';
+import { accountPolicy, ipPolicy, throttleKeys, tooManyRequests } from '../throttle/throttle.js';
+import { cutSessions, findUserByLogin } from '../users/users.js';
+
+type GrantDeps = Pick<AuthDeps, 'db' | 'clock' | 'settings' | 'passwords' | 'throttle' | 'audit' | 'accessTokens'>;
+type RefreshDeps = Pick<AuthDeps, 'db' | 'clock' | 'settings' | 'audit' | 'accessTokens' | 'tokenStatus'>;
+type LogoutDeps = Pick<AuthDeps, 'db' | 'clock' | 'audit' | 'tokenStatus'>;
 
 export interface TokenResponse {
   access_token: string;
@@ -19,7 +23,7 @@ export interface TokenResponse {
  * the client's IP and the named account; locked keys are refused before any
  * hashing, so a locked account costs an attacker's requests nothing of ours.
  */
-export async function passwordGrant(deps: AuthDeps, identifier: string, password: string, ip: string): Promise<TokenResponse> {
+export async function passwordGrant(deps: GrantDeps, identifier: string, password: string, ip: string): Promise<TokenResponse> {
   const { throttle } = deps;
   const user = await findUserByLogin(deps.db, identifier);
   // Keyed by user id when the account exists, so its username and email share one counter.
@@ -56,7 +60,7 @@ export async function openSession(
 }
 
 /** The refresh grant: rotate, and on reuse revoke the whole session. */
-export async function refreshGrant(deps: AuthDeps, presented: string, ip: string): Promise<TokenResponse> {
+export async function refreshGrant(deps: RefreshDeps, presented: string, ip: string): Promise<TokenResponse> {
   const result = await rotate(deps.db, presented, deps.clock.now(), deps.settings.refresh);
   if (!result.ok) {
     if (result.reason === 'reused') {
@@ -68,7 +72,12 @@ export async function refreshGrant(deps: AuthDeps, presented: string, ip: string
   return tokenResponse(deps, result.userId, result.familyId, result.token);
 }
 
-function tokenResponse(deps: Pick<AuthDeps, 'accessTokens' | 'settings'>, userId: string, sessionId: string, refreshToken: string): TokenResponse {
+function tokenResponse(
+  deps: Pick<AuthDeps, 'accessTokens' | 'settings'>,
+  userId: string,
+  sessionId: string,
+  refreshToken: string,
+): TokenResponse {
   const { token } = deps.accessTokens.issue({ userId, sessionId });
   return { access_token: token, token_type: 'Bearer', expires_in: deps.settings.accessTtlSeconds, refresh_token: refreshToken };
 }
@@ -78,7 +87,7 @@ function tokenResponse(deps: Pick<AuthDeps, 'accessTokens' | 'settings'>, userId
  * expires and its refresh family revoked. `global` ends every session of
  * the user, and refuses every access token issued before now.
  */
-export async function logout(deps: AuthDeps, claims: AccessClaims, scope: 'local' | 'global', ip: string): Promise<void> {
+export async function logout(deps: LogoutDeps, claims: AccessClaims, scope: 'local' | 'global', ip: string): Promise<void> {
   const now = deps.clock.now();
   const validFrom = Math.floor(now.getTime() / 1000);
   const ended = await deps.db.transaction(async (tx) => {
@@ -86,7 +95,7 @@ export async function logout(deps: AuthDeps, claims: AccessClaims, scope: 'local
     let others: string[] = [];
     if (scope === 'global') {
       others = await revokeAllFamilies(tx, claims.sub, now);
-      await tx.query('UPDATE users SET sessions_valid_from = $2, updated_at = $3 WHERE id = $1', [claims.sub, validFrom, now]);
+      await cutSessions(tx, claims.sub, validFrom, now);
     }
     await deps.audit(tx, scope === 'global' ? 'logout_global' : 'logout', { userId: claims.sub, ip, details: { session: claims.sid } });
     return [claims.sid, ...others];

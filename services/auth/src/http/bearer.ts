@@ -1,7 +1,7 @@
 import type { Middleware } from 'koa';
 import { AppError } from '@gatehouse/service-kit';
 import type { AuthDeps } from '../deps.js';
-import type { UserRow } from '../domain/users.js';
+import type { UserRow } from '../users/users.js';
 import type { AccessClaims } from '../tokens/access-tokens.js';
 
 declare module 'koa' {

@@ -1,15 +1,7 @@
 import type { Transporter } from 'nodemailer';
 import type { Database } from '@gatehouse/db';
 import type { Clock, Logger } from '@gatehouse/service-kit';
-
-interface OutboxRow {
-  id: string;
-  to_address: string;
-  subject: string;
-  text_body: string;
-  html_body: string;
-  attempts: number;
-}
+import { claimDueMail, markMailFailed, markMailSent, type OutboxRow } from './outbox.js';
 
 export interface MailWorkerOptions {
   db: Database;
@@ -58,15 +50,7 @@ export class MailWorker {
   async runOnce(): Promise<number> {
     const { db, clock, claimMs = 60_000 } = this.options;
     const now = clock.now();
-    const { rows } = await db.query<OutboxRow>(
-      `UPDATE mail_outbox SET claimed_until = $2, attempts = attempts + 1
-       WHERE id IN (
-         SELECT id FROM mail_outbox
-         WHERE sent_at IS NULL AND next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until < $1)
-         ORDER BY id LIMIT 20 FOR UPDATE SKIP LOCKED)
-       RETURNING id, to_address, subject, text_body, html_body, attempts`,
-      [now, new Date(now.getTime() + claimMs)],
-    );
+    const rows = await claimDueMail(db, now, new Date(now.getTime() + claimMs));
     let sent = 0;
     for (const row of rows) {
       if (await this.#deliver(row)) sent++;
@@ -86,24 +70,14 @@ export class MailWorker {
         // Stable per outbox row: if a crash after sending makes us send again, clients see one message.
         messageId: `<outbox-${row.id}@gatehouse>`,
       });
-      // The bodies hold working links (confirm, reset); once delivered, the database need not keep them.
-      await db.query(
-        "UPDATE mail_outbox SET sent_at = $2, claimed_until = NULL, last_error = NULL, text_body = '', html_body = '' WHERE id = $1",
-        [row.id, clock.now()],
-      );
+      await markMailSent(db, row.id, clock.now());
       logger.info({ outbox_id: row.id, attempts: row.attempts }, 'mail sent');
       return true;
     } catch (err) {
       const backoff = Math.min(maxBackoffMs, 5000 * 2 ** (row.attempts - 1));
       const jittered = backoff / 2 + Math.random() * (backoff / 2);
       const message = (err as Error).message.slice(0, 500);
-      await db
-        .query('UPDATE mail_outbox SET next_attempt_at = $2, claimed_until = NULL, last_error = $3 WHERE id = $1', [
-          row.id,
-          new Date(clock.now().getTime() + jittered),
-          message,
-        ])
-        .catch(() => {});
+      await markMailFailed(db, row.id, new Date(clock.now().getTime() + jittered), message).catch(() => {});
       logger.warn({ outbox_id: row.id, attempts: row.attempts, err: message }, 'mail delivery failed; will retry');
       return false;
     }

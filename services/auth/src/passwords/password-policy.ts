@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { FieldError } from '@gatehouse/service-kit';
+import { fieldError, type FieldError } from '@gatehouse/service-kit';
 
 export const minPasswordLength = 8;
 // Far above any passphrase, low enough that hashing it costs nothing extra.
@@ -25,20 +25,20 @@ export function checkPassword(
 ): FieldError | null {
   const length = [...password].length;
   if (length < minPasswordLength) {
-    return { field, code: 'password_too_short', message: `Use at least ${minPasswordLength} characters.` };
+    return fieldError(field, 'password_too_short', `Use at least ${minPasswordLength} characters.`);
   }
   if (length > maxPasswordLength) {
-    return { field, code: 'password_too_long', message: `Use at most ${maxPasswordLength} characters.` };
+    return fieldError(field, 'password_too_long', `Use at most ${maxPasswordLength} characters.`);
   }
   const lower = password.toLowerCase();
   if (common.has(lower)) {
-    return { field, code: 'password_common', message: 'This password is too common. Choose one that is harder to guess.' };
+    return fieldError(field, 'password_common');
   }
   const words = [context.username, context.email, context.email?.split('@')[0]].filter(
     (w): w is string => typeof w === 'string' && w.length >= 3,
   );
   if (words.some((word) => lower.includes(word.toLowerCase()))) {
-    return { field, code: 'password_contains_identity', message: 'Your password must not contain your username or email.' };
+    return fieldError(field, 'password_contains_identity');
   }
   return null;
 }

@@ -1,12 +1,12 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { validate } from '@gatehouse/service-kit';
+import { fieldIssue, validate } from '@gatehouse/service-kit';
 import type { AuthDeps } from '../deps.js';
 import { logout } from '../domain/sessions.js';
 import { claimsOf, requireAccessToken } from '../http/bearer.js';
 
 const body = z.strictObject({
-  scope: z.enum(['local', 'global'], { message: 'scope_invalid: scope must be "local" or "global".' }).default('local'),
+  scope: z.custom<'local' | 'global'>((v) => v === 'local' || v === 'global', fieldIssue('scope_invalid')).default('local'),
 });
 
 export function logoutRoutes(deps: AuthDeps) {

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import { AppError } from '@gatehouse/service-kit';
 import type { AuthDeps } from '../deps.js';
-import { publicUser } from '../domain/users.js';
+import { publicUser } from '../users/users.js';
 import { requireAccessToken } from '../http/bearer.js';
 
 export function meRoutes(deps: AuthDeps) {

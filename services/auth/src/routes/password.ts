@@ -1,14 +1,17 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { validate } from '@gatehouse/service-kit';
+import { fieldIssue, textField, validate } from '@gatehouse/service-kit';
 import type { AuthDeps } from '../deps.js';
 import { changePassword, forgotPassword, resetPassword } from '../domain/passwords.js';
 import { claimsOf, requireAccessToken } from '../http/bearer.js';
 import { emailField, passwordField, secretTokenField } from '../schemas.js';
 
 const changeBody = z.strictObject({
-  current_password: z.string({ message: 'current_password_required: Enter your current password.' }).min(1).max(1024),
-  new_password: z.string({ message: 'new_password_required: Enter a new password.' }).min(1, 'new_password_required: Enter a new password.'),
+  current_password: textField('current_password_required').refine(
+    (v) => v.length >= 1 && v.length <= 1024,
+    fieldIssue('current_password_invalid'),
+  ),
+  new_password: textField('new_password_required').refine((v) => v.length >= 1, fieldIssue('new_password_required')),
 });
 const forgotBody = z.strictObject({ email: emailField });
 const resetBody = z.strictObject({ token: secretTokenField, password: passwordField });

@@ -1,17 +1,20 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { AppError, validate } from '@gatehouse/service-kit';
+import { AppError, fieldIssue, textField, validate } from '@gatehouse/service-kit';
 import type { AuthDeps } from '../deps.js';
 import { passwordGrant, refreshGrant } from '../domain/sessions.js';
 
 const passwordBody = z.strictObject({
   grant_type: z.literal('password'),
-  username: z.string({ message: 'username_required: Enter your username or email.' }).min(1).max(254),
-  password: z.string({ message: 'password_required: Enter your password.' }).min(1).max(1024),
+  username: textField('username_required', 'Enter your username or email.').refine(
+    (v) => v.length >= 1 && v.length <= 254,
+    fieldIssue('username_invalid', 'Enter your username or email (at most 254 characters).'),
+  ),
+  password: textField('password_required', 'Enter your password.').refine((v) => v.length >= 1 && v.length <= 1024, fieldIssue('password_invalid')),
 });
 const refreshBody = z.strictObject({
   grant_type: z.literal('refresh_token'),
-  refresh_token: z.string({ message: 'refresh_token_required: The refresh token is missing.' }).min(1).max(512),
+  refresh_token: textField('refresh_token_required').refine((v) => v.length >= 1 && v.length <= 512, fieldIssue('refresh_token_invalid')),
 });
 
 /** The OAuth 2 token endpoint: password and refresh_token grants. */

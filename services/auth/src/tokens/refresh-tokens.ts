@@ -72,3 +72,13 @@ export async function revokeAllFamilies(q: Queryable, userId: string, now: Date,
   );
   return [...new Set(rows.map((r) => r.family_id))];
 }
+
+/** Sessions revoked after `since`: what a revocation cache must hold. */
+export async function familiesRevokedSince(q: Queryable, since: Date): Promise<string[]> {
+  const { rows } = await q.query<{ family_id: string }>('SELECT DISTINCT family_id FROM refresh_tokens WHERE revoked_at > $1', [since]);
+  return rows.map((r) => r.family_id);
+}
+
+/** An SQL expression: whether the session (family) in the parameter `familyParam` (e.g. '$3') was revoked. */
+export const familyRevokedSql = (familyParam: string) =>
+  `EXISTS (SELECT 1 FROM refresh_tokens WHERE family_id = ${familyParam} AND revoked_at IS NOT NULL)`;

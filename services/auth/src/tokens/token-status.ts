@@ -1,8 +1,10 @@
 import type { Redis } from 'ioredis';
 import type { Database, Queryable } from '@gatehouse/db';
 import type { Clock, Logger } from '@gatehouse/service-kit';
-import { findUserById, type UserRow } from '../domain/users.js';
+import { findUserById, findUserWithFlag, sessionsValidFromSql, usersCutSince, type UserRow } from '../users/users.js';
 import type { AccessClaims } from './access-tokens.js';
+import { familiesRevokedSince, familyRevokedSql } from './refresh-tokens.js';
+import { insertRevokedJti, jtiRevokedSql, revokedJtisAt } from './revoked-tokens.js';
 
 /**
  * Whether a verified access token has since been revoked: its jti is on the
@@ -26,18 +28,12 @@ export function createPostgresTokenStatus(db: Database): TokenStatus {
   return {
     isRevoked: (claims) => isRevokedInPostgres(db, claims),
     async activeUser(claims) {
-      const { rows } = await db.query<UserRow & { revoked: boolean }>(
-        `SELECT id, username, email, password_hash, email_verified_at, sessions_valid_from, created_at,
-                EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = $1)
-             OR EXISTS (SELECT 1 FROM refresh_tokens WHERE family_id = $3 AND revoked_at IS NOT NULL) AS revoked
-         FROM users WHERE id = $2`,
-        [claims.jti, claims.sub, claims.sid],
-      );
-      const user = rows[0];
-      return user && !user.revoked && claims.iat >= Number(user.sessions_valid_from) ? user : null;
+      const revokedSql = `${jtiRevokedSql('$2')} OR ${familyRevokedSql('$3')}`;
+      const user = await findUserWithFlag(db, claims.sub, revokedSql, [claims.jti, claims.sid]);
+      return user && !user.flag && claims.iat >= Number(user.sessions_valid_from) ? user : null;
     },
     async revokeJti(q, jti, expiresAt) {
-      await q.query('INSERT INTO revoked_tokens (jti, expires_at) VALUES ($1, $2) ON CONFLICT (jti) DO NOTHING', [jti, expiresAt]);
+      await insertRevokedJti(q, jti, expiresAt);
     },
     async sessionRevoked() {},
     async userSessionsCut() {},
@@ -47,9 +43,7 @@ export function createPostgresTokenStatus(db: Database): TokenStatus {
 
 async function isRevokedInPostgres(db: Database, claims: AccessClaims): Promise<boolean> {
   const { rows } = await db.query<{ revoked: boolean; valid_from: string | number | null }>(
-    `SELECT EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = $1)
-         OR EXISTS (SELECT 1 FROM refresh_tokens WHERE family_id = $3 AND revoked_at IS NOT NULL) AS revoked,
-            (SELECT sessions_valid_from FROM users WHERE id = $2) AS valid_from`,
+    `SELECT ${jtiRevokedSql('$1')} OR ${familyRevokedSql('$3')} AS revoked, ${sessionsValidFromSql('$2')} AS valid_from`,
     [claims.jti, claims.sub, claims.sid],
   );
   const row = rows[0]!;
@@ -89,19 +83,16 @@ export function createRedisTokenStatus(options: RedisStatusOptions): TokenStatus
       const now = clock.now();
       const since = new Date(now.getTime() - ttlMs);
       await redis.del(marker);
-      const jtis = await db.query<{ jti: string; expires_at: Date }>('SELECT jti, expires_at FROM revoked_tokens WHERE expires_at > $1', [now]);
-      const sessions = await db.query<{ family_id: string }>('SELECT DISTINCT family_id FROM refresh_tokens WHERE revoked_at > $1', [since]);
-      const users = await db.query<{ id: string; sessions_valid_from: string }>(
-        'SELECT id, sessions_valid_from FROM users WHERE sessions_valid_from > $1',
-        [Math.floor(since.getTime() / 1000)],
-      );
+      const jtis = await revokedJtisAt(db, now);
+      const sessions = await familiesRevokedSince(db, since);
+      const users = await usersCutSince(db, Math.floor(since.getTime() / 1000));
       const batch = redis.multi();
-      for (const r of jtis.rows) batch.set(jtiKey(r.jti), '1', 'PX', Math.max(1, new Date(r.expires_at).getTime() - now.getTime()));
-      for (const r of sessions.rows) batch.set(sessionKey(r.family_id), '1', 'PX', ttlMs);
-      for (const r of users.rows) batch.set(userKey(r.id), String(r.sessions_valid_from), 'PX', ttlMs);
+      for (const r of jtis) batch.set(jtiKey(r.jti), '1', 'PX', Math.max(1, new Date(r.expires_at).getTime() - now.getTime()));
+      for (const familyId of sessions) batch.set(sessionKey(familyId), '1', 'PX', ttlMs);
+      for (const r of users) batch.set(userKey(r.id), String(r.sessions_valid_from), 'PX', ttlMs);
       batch.set(marker, String(now.getTime()));
       await batch.exec();
-      logger.info({ revoked: jtis.rows.length, sessions: sessions.rows.length, users: users.rows.length }, 'revocations copied to redis');
+      logger.info({ revoked: jtis.length, sessions: sessions.length, users: users.length }, 'revocations copied to redis');
     })().finally(() => {
       refilling = undefined;
     }));

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { loadConfig, type Clock } from '@gatehouse/service-kit';
-import { captureLogs, freshDatabase, type CapturedLogs } from '@gatehouse/testkit';
+import { captureLogs, type CapturedLogs } from '@gatehouse/testkit';
+import { freshSchema } from './fresh-schema.js';
 import { createSandboxRuntime, sandboxConfigSchema, type SandboxRuntime } from '../../src/index.js';
 
 export const adminToken = 'test-admin-token-0123456789abcdef0123456789';
@@ -38,6 +39,8 @@ export async function startSandbox(t: ExecutionContext, options: SandboxOptions 
   });
   let handler: RequestListener = (_req, res) => res.end();
   const server = createServer((req, res) => handler(req, res));
+  // Longer than the client's idle sockets live, so a reused socket is never one the server is closing.
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   cleanups.push(
@@ -47,7 +50,7 @@ export async function startSandbox(t: ExecutionContext, options: SandboxOptions 
         server.close(() => resolve());
       }),
   );
-  const database = await freshDatabase();
+  const database = await freshSchema();
   cleanups.push(() => database.cleanup());
   const dataDir = await mkdtemp(join(tmpdir(), 'github-sandbox-test-'));
   cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
@@ -82,6 +85,8 @@ export async function call(url: string, init: RequestInit & { json?: unknown } =
     headers,
     redirect: 'manual',
     ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : {}),
+  }).catch((err: unknown) => {
+    throw new Error(`${init.method ?? 'GET'} ${url} failed: ${String((err as Error).cause ?? err)}`, { cause: err });
   });
   const text = await res.text();
   let body: unknown = text;

@@ -1,6 +1,6 @@
 import { AppError } from '@gatehouse/service-kit';
 import type { Clock } from '@gatehouse/service-kit';
-import type { Database } from '@gatehouse/db';
+import type { Database, Queryable } from '@gatehouse/db';
 
 export interface ThrottlePolicy {
   /** Failures before the first lock. */
@@ -65,8 +65,9 @@ export class Throttle {
     );
   }
 
-  async reset(key: string): Promise<void> {
-    await this.db.query('DELETE FROM throttle WHERE key = $1', [key]);
+  /** Forgets the key's failures and lock; pass a transaction to forget them only if it commits. */
+  async reset(key: string, q: Queryable = this.db): Promise<void> {
+    await q.query('DELETE FROM throttle WHERE key = $1', [key]);
   }
 }
 

@@ -1,0 +1,38 @@
+import { randomBytes } from 'node:crypto';
+import test from 'ava';
+import { createPgDatabase, createPgliteDatabase, type Database } from '@gatehouse/db';
+import { freshDatabase, type TestDatabase } from '@gatehouse/testkit';
+
+let fileDatabase: Promise<TestDatabase> | undefined;
+
+test.after.always(async () => {
+  if (fileDatabase) await (await fileDatabase).cleanup();
+});
+
+/**
+ * A database of one's own for each test, cheaply: one fresh Postgres
+ * database per test file (CREATE DATABASE takes tens of seconds on a busy
+ * server) and a schema per test inside it, selected by search_path.
+ * Without a Postgres server, an in-memory PGlite per test.
+ */
+export async function freshSchema(): Promise<{ db: Database; cleanup(): Promise<void> }> {
+  fileDatabase ??= freshDatabase();
+  const base = await fileDatabase;
+  if (base.backend === 'pglite' || !base.url) {
+    const db = await createPgliteDatabase();
+    return { db, cleanup: () => db.close() };
+  }
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  await base.db.query(`CREATE SCHEMA ${schema}`);
+  const url = new URL(base.url);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  // The file's database is dropped WITH (FORCE) at the end; a connection cut then is expected.
+  const db = createPgDatabase({ url: url.toString(), max: 3, connectTimeoutMs: 15_000, onError: () => {} });
+  return {
+    db,
+    async cleanup() {
+      await db.close();
+      await base.db.query(`DROP SCHEMA ${schema} CASCADE`);
+    },
+  };
+}
