@@ -28,6 +28,12 @@ export const errorCodes = {
   unsupported_grant_type: { status: 400, message: 'grant_type must be "password" or "refresh_token".' },
   username_taken: { status: 409, message: 'That username is taken.' },
   too_many_requests: { status: 429, message: 'Too many attempts. Try again later.' },
+  user_not_found: { status: 404, message: 'There is no such account.' },
+  github_already_linked: { status: 409, message: 'This GitHub account is already linked to another Gatehouse account.' },
+  github_email_in_use: {
+    status: 409,
+    message: 'An account with this GitHub account’s email already exists. Log in with your password, then connect GitHub from your account page.',
+  },
 
   // GitHub and mirroring
   oauth_state_invalid: { status: 400, message: 'This GitHub sign-in link is missing, expired or was already used. Please try again.' },

@@ -17,8 +17,9 @@ export const services: readonly ServiceEntry[] = [
     configExport: 'authConfigSchema',
     port: 3001,
     routes: [{ prefix: '/api/auth/', stripPrefix: true }],
-    // Introspection and the revocation feed are for other services only (HTTP Basic with SERVICE_SECRET).
-    internal: ['/v1/introspect', '/v1/revocations'],
+    // Introspection, the revocation feed and /v1/internal/… (GitHub sign-in) are for other services only
+    // (HTTP Basic with SERVICE_SECRET).
+    internal: ['/v1/introspect', '/v1/revocations', '/v1/internal'],
     rateLimited: [
       { path: '/v1/token', zone: 'login' },
       { path: '/v1/signup', zone: 'signup' },

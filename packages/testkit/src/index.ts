@@ -2,7 +2,7 @@ export { freshDatabase, freshDatabases, availableBackends, type Backend, type Te
 export { freshRedis, type TestRedis } from './redis.js';
 export { postgresServer, redisServer, describeSource, embeddedOnly, localDefaults, type ServerSource } from './servers.js';
 export { testNeeding } from './needs.js';
-export { listen, type TestServer } from './server.js';
+export { listen, listenLate, type LateServer, type TestServer } from './server.js';
 export { captureLogs, type CapturedLogs } from './logs.js';
 export { MailCatcher, tokenFromMail, linkFromMail, type CaughtMail } from './mail-catcher.js';
 export { sqlOwners } from './table-owners.js';

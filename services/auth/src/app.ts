@@ -1,6 +1,7 @@
 import { createService, type Service } from '@gatehouse/service-kit';
 import type { AuthDeps } from './deps.js';
 import { emailRoutes } from './routes/email.js';
+import { githubRoutes } from './routes/github.js';
 import { introspectRoutes } from './routes/introspect.js';
 import { jwksRoutes } from './routes/jwks.js';
 import { logoutRoutes } from './routes/logout.js';
@@ -10,7 +11,7 @@ import { revocationRoutes } from './routes/revocations.js';
 import { signupRoutes } from './routes/signup.js';
 import { tokenRoutes } from './routes/token.js';
 
-const routeModules = [signupRoutes, emailRoutes, tokenRoutes, meRoutes, logoutRoutes, passwordRoutes, introspectRoutes, jwksRoutes, revocationRoutes];
+const routeModules = [signupRoutes, emailRoutes, tokenRoutes, meRoutes, logoutRoutes, passwordRoutes, introspectRoutes, jwksRoutes, revocationRoutes, githubRoutes];
 
 /** The auth service's HTTP face, built from its dependencies. It never listens. */
 export function createAuthApp(deps: AuthDeps): Service {

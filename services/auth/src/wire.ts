@@ -16,7 +16,7 @@ export interface TokenResponse {
 export interface PublicUser {
   id: string;
   username: string;
-  email: string;
+  email: string | null;
   email_verified: boolean;
   created_at: string;
 }

@@ -7,12 +7,15 @@ import type { AuthClient } from './auth-client.js';
 import { csrfGuard } from './csrf.js';
 import { htmlErrors, showErrorPage } from './html-errors.js';
 import { pageState } from './page-state.js';
+import type { MirrorClient } from './mirror-client.js';
 import { accountRoutes } from './routes/account.js';
 import { confirmEmailRoutes } from './routes/confirm-email.js';
+import { githubRoutes } from './routes/github.js';
 import type { RouteDeps } from './routes/deps.js';
 import { homeRoutes } from './routes/home.js';
 import { loginRoutes } from './routes/login.js';
 import { logoutRoutes } from './routes/logout.js';
+import { mirrorRoutes } from './routes/mirror.js';
 import { passwordResetRoutes } from './routes/password-reset.js';
 import { signupRoutes } from './routes/signup.js';
 import { securityHeaders } from './security-headers.js';
@@ -23,6 +26,8 @@ import { createViewEnvironment, viewsMiddleware } from './views.js';
 
 export interface WebSettings {
   publicUrl: string;
+  /** GITHUB_OAUTH_URL: where people authorize Gatehouse on GitHub. */
+  githubOAuthUrl: string;
   idleTimeoutMs: number;
   absoluteTimeoutMs: number;
   /** Recompile templates on every render (development). */
@@ -37,16 +42,36 @@ export interface WebDeps {
   auth: AuthClient;
   /** Checks the session's access token locally against auth's keys and revocation feed. */
   verifier: Pick<Verifier, 'verify'>;
+  /** Absent when MIRROR_URL is unset. */
+  mirror?: MirrorClient | undefined;
   assets: AssetSet;
 }
 
-const routeModules = [homeRoutes, signupRoutes, confirmEmailRoutes, loginRoutes, logoutRoutes, accountRoutes, passwordResetRoutes];
+const routeModules = [
+  homeRoutes,
+  signupRoutes,
+  confirmEmailRoutes,
+  loginRoutes,
+  logoutRoutes,
+  accountRoutes,
+  passwordResetRoutes,
+  githubRoutes,
+  mirrorRoutes,
+];
+
+/** Secure cookies get the __Host- prefix: no subdomain can set or shadow them. */
+export const sessionCookieName = (publicUrl: string) => (new URL(publicUrl).protocol === 'https:' ? '__Host-gatehouse' : 'gatehouse');
+
+/** This site's origin as a WebSocket origin (ws: for http:, wss: for https:). */
+export const socketOrigin = (publicUrl: URL) => `${publicUrl.protocol === 'https:' ? 'wss' : 'ws'}://${publicUrl.host}`;
 
 /** The web service's pages, built from their dependencies. It never listens. */
 export function createWebApp(deps: WebDeps): Service {
-  const { settings, logger, clock, store, auth, verifier, assets } = deps;
+  const { settings, logger, clock, store, auth, verifier, mirror, assets } = deps;
   const publicUrl = new URL(settings.publicUrl);
   const https = publicUrl.protocol === 'https:';
+  const githubOAuthOrigin = new URL(settings.githubOAuthUrl).origin;
+  const security = { https, socketOrigin: socketOrigin(publicUrl), ...(mirror ? { formTargets: [githubOAuthOrigin] } : {}) };
   const app = createService({
     name: 'web',
     logger,
@@ -58,14 +83,14 @@ export function createWebApp(deps: WebDeps): Service {
   });
   const signedIn = createSignedIn({ auth, verifier, clock, logger });
 
-  app.use(securityHeaders({ https }));
+  app.use(securityHeaders(security));
   app.use(assetRoutes(assets));
   app.use(viewsMiddleware(createViewEnvironment({ watch: settings.watchTemplates ?? false })));
   app.use(htmlErrors(logger));
   for (const middleware of sessions(app, {
     store,
     clock,
-    cookieName: https ? '__Host-gatehouse' : 'gatehouse',
+    cookieName: sessionCookieName(settings.publicUrl),
     secure: https,
     idleMs: settings.idleTimeoutMs,
     absoluteMs: settings.absoluteTimeoutMs,
@@ -77,11 +102,11 @@ export function createWebApp(deps: WebDeps): Service {
   })) {
     app.use(middleware);
   }
-  app.use(pageState({ assets, signedIn, clock, logger }));
+  app.use(pageState({ assets, signedIn, clock, logger, github: mirror !== undefined }));
   // After the error pages and the page state they render with.
   app.use(bodyParser({ limit: 32 * 1024, form: true }));
 
-  const routeDeps: RouteDeps = { auth, signedIn, clock, logger };
+  const routeDeps: RouteDeps = { auth, mirror, signedIn, clock, logger, githubOAuthOrigin, security };
   const router = new Router();
   for (const routes of routeModules) router.use(routes(routeDeps).routes());
   // Every unsafe request passes the CSRF check before any route; a route may only say how to redraw its form.

@@ -32,6 +32,7 @@ const runningBuilt = basename(fileURLToPath(new URL('.', import.meta.url))) === 
 
 const types: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
   '.ico': 'image/x-icon',

@@ -36,6 +36,15 @@ export const webConfigSchema = z.object({
     .min(100)
     .default(5000)
     .describe('Without word from the revocation feed this long, web asks auth about each token instead of trusting its copy.'),
+  MIRROR_URL: z
+    .url()
+    .optional()
+    .describe('Internal base URL of the mirror service. Unset: no "Sign in with GitHub", no GitHub connection, no /mirror.'),
+  MIRROR_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000).describe('Longest wait for one mirror service call.'),
+  GITHUB_OAUTH_URL: z
+    .url()
+    .default('https://github.com')
+    .describe('Where people authorize Gatehouse (the mirror\'s GITHUB_OAUTH_URL): the only host web redirects a browser to.'),
   DATABASE_URL: z.string().optional().describe('Postgres URL for sessions when REDIS_URL is unset. Unset: embedded PGlite in DATA_DIR.'),
   DATA_DIR: z.string().default('.data/web').describe('Where the embedded session database lives.'),
   REDIS_URL: z.string().optional().describe('Redis URL. Set: sessions live in Redis (preferred with several replicas).'),

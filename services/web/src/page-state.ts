@@ -17,6 +17,8 @@ export interface PageStateOptions {
   signedIn: SignedInSessions;
   clock: Clock;
   logger: Logger;
+  /** GitHub sign-in and mirroring are configured: pages show their buttons. */
+  github: boolean;
 }
 
 /**
@@ -26,11 +28,12 @@ export interface PageStateOptions {
  * moment the revocation feed says so, without calling auth.
  */
 export function pageState(options: PageStateOptions): Middleware {
-  const { assets, signedIn, clock, logger } = options;
+  const { assets, signedIn, clock, logger, github } = options;
   return async (ctx, next) => {
     ctx.state.asset = (name: string) => assets.url(name);
     ctx.state.csrf = () => csrfToken(ctx);
     ctx.state.path = ctx.path;
+    ctx.state.github = github;
     if (sessionOf(ctx).user && ctx.method === 'GET') {
       try {
         if (!(await signedIn.keepFresh(ctx))) {

@@ -2,9 +2,11 @@ import type { Redis } from 'ioredis';
 import { migrateDatabase, openDatabase, type Database } from '@gatehouse/db';
 import { createLogger, createRedis, systemClock, type Clock, type Logger, type Service } from '@gatehouse/service-kit';
 import { createVerifier, type FeedOptions, type Verifier } from '@gatehouse/token-verifier';
-import { createWebApp, type WebDeps } from './app.js';
+import { createWebApp, sessionCookieName, type WebDeps } from './app.js';
 import { loadAssets } from './assets.js';
 import { createAuthClient, type AuthClient } from './auth-client.js';
+import { createMirrorClient, type MirrorClient } from './mirror-client.js';
+import { mirrorEvents, type UpgradeHandler } from './mirror-events.js';
 import type { WebConfig } from './config.js';
 import { migrationsDir } from './paths.js';
 import { createSealer } from './session/seal.js';
@@ -15,7 +17,9 @@ import type { SessionStore } from './session/store.js';
 export interface WebRuntime {
   app: Service;
   deps: WebDeps;
-  /** Closes in dependency order: assets watcher, auth connections, session store, Redis, database. */
+  /** For the HTTP server's 'upgrade' event: the /mirror/events WebSocket (refuses everything without MIRROR_URL). */
+  upgrade: UpgradeHandler;
+  /** Closes in dependency order: sockets, assets watcher, service connections, session store, Redis, database. */
   close(): Promise<void>;
 }
 
@@ -25,6 +29,7 @@ export interface WebRuntimeOverrides {
   clock?: Clock;
   auth?: AuthClient;
   verifier?: Verifier;
+  mirror?: MirrorClient;
   /** Prefix for every Redis key (tests give each file its own). */
   redisPrefix?: string;
 }
@@ -49,7 +54,9 @@ export async function createWebRuntime(config: WebConfig, overrides: WebRuntimeO
   }
 
   const assets = await loadAssets(config.ASSETS_MODE, logger);
-  const auth = overrides.auth ?? createAuthClient({ baseUrl: config.AUTH_URL, timeoutMs: config.AUTH_TIMEOUT_MS });
+  const auth =
+    overrides.auth ??
+    createAuthClient({ baseUrl: config.AUTH_URL, timeoutMs: config.AUTH_TIMEOUT_MS, serviceSecret: config.SERVICE_SECRET });
   const verifier =
     overrides.verifier ??
     (await createVerifier({
@@ -64,9 +71,15 @@ export async function createWebRuntime(config: WebConfig, overrides: WebRuntimeO
       // Token lifetimes are auth's time, not the session clock web's tests move.
       onError: (err) => logger.warn({ err: err.message }, 'token verifier'),
     }));
+  const mirror =
+    overrides.mirror ??
+    (config.MIRROR_URL && config.SERVICE_SECRET
+      ? createMirrorClient({ baseUrl: config.MIRROR_URL, timeoutMs: config.MIRROR_TIMEOUT_MS, serviceSecret: config.SERVICE_SECRET })
+      : undefined);
   const deps: WebDeps = {
     settings: {
       publicUrl: config.PUBLIC_URL,
+      githubOAuthUrl: config.GITHUB_OAUTH_URL,
       idleTimeoutMs: config.SESSION_IDLE_TIMEOUT_SECONDS * 1000,
       absoluteTimeoutMs: config.SESSION_ABSOLUTE_TIMEOUT_SECONDS * 1000,
       watchTemplates: config.ASSETS_MODE === 'watch',
@@ -76,17 +89,33 @@ export async function createWebRuntime(config: WebConfig, overrides: WebRuntimeO
     store,
     auth,
     verifier,
+    mirror,
     assets,
   };
   const app = createWebApp(deps);
+  const events = mirror
+    ? mirrorEvents({
+        publicOrigin: new URL(config.PUBLIC_URL).origin,
+        cookieName: sessionCookieName(config.PUBLIC_URL),
+        store,
+        idleMs: deps.settings.idleTimeoutMs,
+        absoluteMs: deps.settings.absoluteTimeoutMs,
+        mirrorUrl: mirror.baseUrl,
+        clock,
+        logger,
+      })
+    : undefined;
 
   return {
     app,
     deps,
+    upgrade: events?.upgrade ?? ((_req, socket) => socket.destroy()),
     async close() {
+      events?.close();
       assets.close();
       if (!overrides.auth) auth.close();
       if (!overrides.verifier) await verifier.close();
+      if (mirror && !overrides.mirror) mirror.close();
       await store.close();
       redis?.disconnect();
       if (db && !overrides.db) await db.close();

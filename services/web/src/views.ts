@@ -8,6 +8,7 @@ import { sessionOf } from './session/session.js';
 export const viewsDir = fileURLToPath(new URL('../views', import.meta.url));
 
 const longDate = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: 'UTC' });
+const dateTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' });
 
 /** One nunjucks environment: autoescaped, templates compiled once (unless watching for edits). */
 export function createViewEnvironment(options: { watch: boolean }): nunjucks.Environment {
@@ -20,6 +21,10 @@ export function createViewEnvironment(options: { watch: boolean }): nunjucks.Env
   env.addFilter('longdate', (value: unknown) => {
     const date = new Date(String(value));
     return Number.isNaN(date.getTime()) ? '' : longDate.format(date);
+  });
+  env.addFilter('datetime', (value: unknown) => {
+    const date = new Date(String(value));
+    return Number.isNaN(date.getTime()) ? '' : dateTime.format(date);
   });
   return env;
 }

@@ -14,7 +14,10 @@ export type AuditEvent =
   | 'logout_global'
   | 'password_changed'
   | 'password_reset_requested'
-  | 'password_reset';
+  | 'password_reset'
+  | 'github_signup'
+  | 'github_signup_refused'
+  | 'github_linked';
 
 export interface AuditEntry {
   userId?: string | null | undefined;

@@ -40,7 +40,7 @@ export async function changePassword(
   const ended = await deps.db.transaction(async (tx) => {
     await setPassword(tx, user.id, hash, now);
     const families = await revokeAllFamilies(tx, user.id, now, claims.sid);
-    await enqueueMail(tx, changedNotice(deps.settings.publicUrl, user), now);
+    if (user.email) await enqueueMail(tx, changedNotice(deps.settings.publicUrl, { ...user, email: user.email }), now);
     await deps.audit(tx, 'password_changed', { userId: user.id, ip });
     return families;
   });
@@ -90,7 +90,7 @@ export async function resetPassword(deps: ResetDeps, token: string, password: st
     const families = await revokeAllFamilies(tx, user.id, now);
     await retireOneTimeTokens(tx, 'reset_password', user.id, now);
     await deps.throttle.reset(throttleKeys.user(user.id), tx);
-    await enqueueMail(tx, changedNotice(deps.settings.publicUrl, user), now);
+    if (user.email) await enqueueMail(tx, changedNotice(deps.settings.publicUrl, { ...user, email: user.email }), now);
     await deps.audit(tx, 'password_reset', { userId: user.id, ip });
     return families;
   });

@@ -1,3 +1,4 @@
+import type { Queryable } from '@gatehouse/db';
 import { AppError } from '@gatehouse/service-kit';
 import type { AuthDeps } from '../deps.js';
 import type { AccessClaims } from '../tokens/access-tokens.js';
@@ -36,13 +37,20 @@ export async function passwordGrant(deps: GrantDeps, identifier: string, passwor
   }
   await throttle.reset(accountKey);
   if (!user.email_verified_at) throw new AppError('email_not_confirmed');
-  const now = deps.clock.now();
-  const refresh = await deps.db.transaction(async (tx) => {
-    const family = await startFamily(tx, user.id, now, deps.settings.refresh);
-    await deps.audit(tx, 'login_succeeded', { userId: user.id, ip, details: { session: family.familyId } });
-    return family;
-  });
-  return tokenResponse(deps, user.id, refresh.familyId, refresh.token);
+  return deps.db.transaction((tx) => openSession(deps, tx, user.id, ip, 'password'));
+}
+
+/** Starts a login session (a refresh family) for a user already proven, inside the caller's transaction. */
+export async function openSession(
+  deps: Pick<AuthDeps, 'clock' | 'settings' | 'audit' | 'accessTokens'>,
+  tx: Queryable,
+  userId: string,
+  ip: string,
+  method: 'password' | 'github',
+): Promise<TokenResponse> {
+  const family = await startFamily(tx, userId, deps.clock.now(), deps.settings.refresh);
+  await deps.audit(tx, 'login_succeeded', { userId, ip, details: { session: family.familyId, method } });
+  return tokenResponse(deps, userId, family.familyId, family.token);
 }
 
 /** The refresh grant: rotate, and on reuse revoke the whole session. */

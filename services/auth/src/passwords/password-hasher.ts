@@ -3,7 +3,8 @@ import type { HashPool } from './hash-pool.js';
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
-  verify(password: string, hash: string): Promise<boolean>;
+  /** A null hash (an account without a password) never matches, after the same time as a real check. */
+  verify(password: string, hash: string | null): Promise<boolean>;
   /** Spends the same time as verify against a real hash, for unknown users. */
   verifyDummy(password: string): Promise<false>;
 }
@@ -19,15 +20,16 @@ export function createPasswordHasher(pool: HashPool, options: { pepper: string; 
   const prehash = (password: string) => createHmac('sha384', options.pepper).update(password, 'utf8').digest('base64');
   let dummy: Promise<string> | undefined;
   const hash = async (password: string) => (await pool.run({ op: 'hash', input: prehash(password), cost: options.cost })) as string;
-  const verify = async (password: string, stored: string) =>
+  const compare = async (password: string, stored: string) =>
     (await pool.run({ op: 'compare', input: prehash(password), hash: stored })) as boolean;
+  const verifyDummy = async (password: string): Promise<false> => {
+    dummy ??= hash('gatehouse dummy password for unknown users');
+    await compare(password, await dummy);
+    return false;
+  };
   return {
     hash,
-    verify,
-    async verifyDummy(password) {
-      dummy ??= hash('gatehouse dummy password for unknown users');
-      await verify(password, await dummy);
-      return false;
-    },
+    verify: (password, stored) => (stored === null ? verifyDummy(password) : compare(password, stored)),
+    verifyDummy,
   };
 }

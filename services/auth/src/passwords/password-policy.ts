@@ -19,7 +19,7 @@ export function loadCommonPasswords(file: string): CommonPasswords {
  */
 export function checkPassword(
   password: string,
-  context: { username?: string | undefined; email?: string | undefined },
+  context: { username?: string | undefined; email?: string | null | undefined },
   common: CommonPasswords,
   field = 'password',
 ): FieldError | null {

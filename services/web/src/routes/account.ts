@@ -6,6 +6,7 @@ import { expiredFormText, fieldErrorsFrom, formText, requireFields, throttled, t
 import { regenerate, sessionOf } from '../session/session.js';
 import { callOf, requireSignedIn, seeOther } from '../signed-in.js';
 import { render } from '../views.js';
+import { loadGithubState } from './mirror.js';
 import type { RouteDeps } from './deps.js';
 
 interface PasswordForm {
@@ -21,7 +22,8 @@ export function accountRoutes(deps: RouteDeps) {
   // token against the revocation feed); it is reread when it changes.
   const show = async (ctx: Context, password: PasswordForm = {}, status?: number) => {
     const profile = await deps.signedIn.profile(ctx);
-    await render(ctx, 'account', { profile, password: { errors: {}, ...password } }, status);
+    const githubState = deps.mirror ? await loadGithubState(ctx, deps, deps.mirror) : undefined;
+    await render(ctx, 'account', { profile, githubState, password: { errors: {}, ...password } }, status);
   };
 
   router.get('/account', signedIn, async (ctx) => {

@@ -1,5 +1,7 @@
 import type { Clock, Logger } from '@gatehouse/service-kit';
 import type { AuthClient } from '../auth-client.js';
+import type { MirrorClient } from '../mirror-client.js';
+import type { SecurityHeaderOptions } from '../security-headers.js';
 import type { SignedInSessions } from '../signed-in.js';
 
 /** What every route module is built from. */
@@ -8,4 +10,9 @@ export interface RouteDeps {
   signedIn: SignedInSessions;
   clock: Clock;
   logger: Logger;
+  /** Absent when MIRROR_URL is unset: no GitHub buttons, no /mirror. */
+  mirror: MirrorClient | undefined;
+  /** Origin of GITHUB_OAUTH_URL. */
+  githubOAuthOrigin: string;
+  security: SecurityHeaderOptions;
 }

@@ -20,8 +20,13 @@ interface LoginForm {
   unconfirmed?: { email: string };
 }
 
+// Pages that send people here say why, so the login page is not a surprise.
+const reasons: Record<string, string> = {
+  '/mirror': 'Log in to mirror Gatehouse’s code to your GitHub account. You’ll come straight back to it.',
+};
+
 const show = (ctx: Context, form: LoginForm, status?: number) =>
-  render(ctx, 'login', { identifier: '', next: '', errors: {}, formTitle: '', ...form }, status);
+  render(ctx, 'login', { identifier: '', next: '', errors: {}, formTitle: '', reason: reasons[form.next ?? ''] ?? '', ...form }, status);
 
 // One message for unknown account and wrong password: the page must not tell which.
 const wrongCredentials = 'That username or email and password don’t match an account. Check them and try again.';

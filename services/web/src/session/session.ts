@@ -20,6 +20,18 @@ export interface SignedIn {
   profile?: Profile;
 }
 
+/** A GitHub authorization this browser started: the callback is only honoured together with its binding. */
+export interface GithubFlow {
+  /** ≥128 random bits; the mirror service keeps only its hash next to the OAuth state. */
+  binding: string;
+  purpose: 'signin' | 'connect';
+  private: boolean;
+  /** Where to go once it succeeds. */
+  next: string;
+  /** ms since epoch. */
+  startedAt: number;
+}
+
 export interface Flash {
   kind: 'success' | 'info' | 'warning';
   text: string;
@@ -36,6 +48,7 @@ export interface SessionData {
   /** The address the last confirmation mail went to, for the "check your inbox" page. */
   checkEmail?: string;
   user?: SignedIn;
+  github?: GithubFlow;
 }
 
 interface KoaSession {
@@ -51,7 +64,7 @@ export function sessionOf(ctx: Context | ParameterizedContext): Live {
   return (ctx as unknown as { session: Live }).session;
 }
 
-const fields: (keyof SessionData)[] = ['createdAt', 'seenAt', 'csrf', 'flash', 'checkEmail', 'user'];
+const fields: (keyof SessionData)[] = ['createdAt', 'seenAt', 'csrf', 'flash', 'checkEmail', 'user', 'github'];
 
 /**
  * Swaps the session id for a fresh one holding only `keep`. The old record is
@@ -90,6 +103,18 @@ export function expiresAt(data: SessionData, options: Pick<SessionOptions, 'idle
   const created = data.createdAt ?? now;
   const seen = data.seenAt ?? now;
   return Math.min(seen + options.idleMs, created + options.absoluteMs) + expiredRecordGraceMs;
+}
+
+/** Whether a session is past its idle or absolute deadline at `now`. */
+export function sessionEnded(
+  session: Pick<SessionData, 'createdAt' | 'seenAt'>,
+  now: number,
+  limits: Pick<SessionOptions, 'idleMs' | 'absoluteMs'>,
+): 'idle' | 'absolute' | undefined {
+  if (session.createdAt === undefined) return undefined;
+  if (now - (session.seenAt ?? session.createdAt) >= limits.idleMs) return 'idle';
+  if (now - session.createdAt >= limits.absoluteMs) return 'absolute';
+  return undefined;
 }
 
 /**
@@ -139,8 +164,9 @@ export function sessions(app: { use: unknown }, options: SessionOptions): Middle
     if (session.createdAt !== undefined) {
       const now = clock.now().getTime();
       const seen = session.seenAt ?? session.createdAt;
-      const idle = now - seen >= options.idleMs;
-      if (idle || now - session.createdAt >= options.absoluteMs) {
+      const ended = sessionEnded(session, now, options);
+      if (ended) {
+        const idle = ended === 'idle';
         const user = session.user;
         if (user) options.onExpired?.(user, ctx);
         const text = idle

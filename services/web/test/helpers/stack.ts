@@ -107,6 +107,7 @@ export async function startStack(t: ExecutionContext, options: StackOptions = {}
   });
   cleanups.push(() => web.close());
   handler = web.app.callback();
+  webServer.on('upgrade', web.upgrade);
 
   return {
     url,

@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ExecutionContext } from 'ava';
+import { createSandboxRuntime, sandboxConfigSchema, type SandboxRuntime } from '@gatehouse/github-sandbox';
+import { createMirrorRuntime, mirrorConfigSchema, type AccessTokenVerifier, type MirrorRuntime, type Verdict } from '@gatehouse/mirror';
+import { captureLogs, freshDatabase, listenLate } from '@gatehouse/testkit';
+import { startStack, type Stack, type StackOptions } from './stack.js';
+
+export const serviceSecret = 'test-service-secret-0123456789abcdef012345';
+const sandboxAdmin = 'test-admin-token-0123456789abcdef0123456789';
+const oauthApp = { client_id: 'Ov23liWebTest00001', client_secret: 'test-client-secret-0123456789abcdef', name: 'Gatehouse' };
+
+/**
+ * Checks Gatehouse access tokens with auth's own introspection endpoint, over
+ * HTTP: the real answer about real tokens, including revocation at logout.
+ * (The mirror's production verifier, @gatehouse/token-verifier, lands on its
+ * own branch.) onRevoked ticks every 250 ms, so open sockets re-check that often.
+ */
+class IntrospectionVerifier implements AccessTokenVerifier {
+  readonly #authUrl: string;
+  readonly #timers = new Set<NodeJS.Timeout>();
+  constructor(authUrl: string) {
+    this.#authUrl = authUrl;
+  }
+  async verify(token: string): Promise<Verdict> {
+    const res = await fetch(`${this.#authUrl}/v1/introspect`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`mirror:${serviceSecret}`).toString('base64')}` },
+      body: JSON.stringify({ token }),
+    });
+    const body = (await res.json()) as { active?: boolean; sub?: string; jti?: string; exp?: number };
+    if (!body.active || !body.sub || !body.jti || !body.exp) return { ok: false, reason: 'inactive' };
+    return { ok: true, claims: { sub: body.sub, jti: body.jti, exp: body.exp } };
+  }
+  onRevoked(listener: (event: unknown) => void): () => void {
+    const timer = setInterval(() => listener({ kind: 'tick' }), 250);
+    this.#timers.add(timer);
+    return () => {
+      clearInterval(timer);
+      this.#timers.delete(timer);
+    };
+  }
+  close(): void {
+    for (const timer of this.#timers) clearInterval(timer);
+  }
+}
+
+export interface GithubStack extends Stack {
+  /** The GitHub stand-in's base URL (OAuth pages and git), and its REST base. */
+  github: { url: string; api: string; runtime: SandboxRuntime; admin(path: string, body: unknown): Promise<{ status: number; body: unknown }> };
+  mirror: MirrorRuntime;
+  /** Runs queued mirror jobs to the end (the worker is driven by the test). */
+  drain(): Promise<void>;
+}
+
+/** Auth, web, the mirror service and the GitHub stand-in, wired as in production, on real Postgres and real git. */
+export async function startGithubStack(t: ExecutionContext, options: StackOptions = {}): Promise<GithubStack> {
+  const cleanups: (() => Promise<unknown> | unknown)[] = [];
+  t.teardown(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  });
+  const gh = await listenLate();
+  cleanups.push(gh.close);
+  const mirrorServer = await listenLate();
+  cleanups.push(mirrorServer.close);
+
+  const stack = await startStack(t, {
+    ...options,
+    webEnv: { MIRROR_URL: mirrorServer.url, SERVICE_SECRET: serviceSecret, GITHUB_OAUTH_URL: gh.url, ...options.webEnv },
+  });
+
+  const ghDb = await freshDatabase();
+  cleanups.push(() => ghDb.cleanup());
+  const ghDir = await mkdtemp(join(tmpdir(), 'web-test-github-'));
+  cleanups.push(() => rm(ghDir, { recursive: true, force: true }));
+  const sandbox = await createSandboxRuntime(
+    sandboxConfigSchema.parse({
+      PUBLIC_URL: gh.url,
+      DATA_DIR: ghDir,
+      SANDBOX_ADMIN_TOKEN: sandboxAdmin,
+      OAUTH_APPS: JSON.stringify([{ ...oauthApp, callback_url: `${stack.url}/github/callback` }]),
+    }),
+    { db: ghDb.db, logger: captureLogs('github-sandbox').logger },
+  );
+  cleanups.push(() => sandbox.close());
+  gh.set(sandbox.app.callback());
+
+  const mirrorDb = await freshDatabase();
+  cleanups.push(() => mirrorDb.cleanup());
+  const mirrorDir = await mkdtemp(join(tmpdir(), 'web-test-mirror-'));
+  cleanups.push(() => rm(mirrorDir, { recursive: true, force: true }));
+  const verifier = new IntrospectionVerifier(stack.authUrl);
+  cleanups.push(() => verifier.close());
+  const mirror = await createMirrorRuntime(
+    mirrorConfigSchema.parse({
+      PUBLIC_URL: stack.url,
+      SERVICE_SECRET: serviceSecret,
+      DATA_DIR: mirrorDir,
+      AUTH_URL: stack.authUrl,
+      GITHUB_CLIENT_ID: oauthApp.client_id,
+      GITHUB_CLIENT_SECRET: oauthApp.client_secret,
+      GITHUB_OAUTH_URL: gh.url,
+      GITHUB_API_URL: `${gh.url}/api/v3`,
+      GITHUB_TOKEN_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+      GITHUB_TIMEOUT_MS: '5000',
+    }),
+    { db: mirrorDb.db, logger: captureLogs('mirror').logger, verifier, workerId: 'web-test', manualWorker: true },
+  );
+  cleanups.push(() => mirror.close());
+  mirrorServer.set(mirror.app.callback());
+  mirrorServer.server.on('upgrade', (req, socket, head) => void mirror.events.handleUpgrade(req, socket, head));
+
+  const admin = async (path: string, body: unknown) => {
+    const res = await fetch(`${gh.url}/_sandbox${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${sandboxAdmin}`, 'content-type': 'application/json', 'user-agent': 'web-tests' },
+      body: JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? (JSON.parse(text) as unknown) : undefined };
+  };
+  return {
+    ...stack,
+    github: { url: gh.url, api: `${gh.url}/api/v3`, runtime: sandbox, admin },
+    mirror,
+    drain: async () => {
+      await mirror.worker?.drain();
+    },
+  };
+}
