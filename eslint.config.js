@@ -8,7 +8,20 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', Buffer: 'readonly', performance: 'readonly', fetch: 'readonly', AbortSignal: 'readonly', structuredClone: 'readonly' },
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        Buffer: 'readonly',
+        performance: 'readonly',
+        fetch: 'readonly',
+        AbortSignal: 'readonly',
+        structuredClone: 'readonly',
+      },
     },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -22,9 +35,14 @@ export default tseslint.config(
     files: ['services/auth/src/**/*.ts'],
     ignores: ['services/auth/src/domain/**', 'services/auth/src/routes/**'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [{ group: ['./domain/*', '../domain/*', '../../domain/*'], message: 'Only routes/ may import domain/.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['./domain/*', '../domain/*', '../../domain/*'], message: 'Only routes/ may import domain/.' },
+          ],
+        },
+      ],
     },
   },
   {

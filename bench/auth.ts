@@ -33,7 +33,8 @@ const results: string[] = [];
 const report = (name: string, value: string, target: string, pass: boolean) => {
   results.push(`| ${name} | ${value} | ${target} | ${pass ? 'met' : 'NOT met'} |`);
 };
-const fmt = (r: LoadResult) => `${r.perSecond.toFixed(1)}/s (p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms)`;
+const fmt = (r: LoadResult) =>
+  `${r.perSecond.toFixed(1)}/s (p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms)`;
 
 console.log(`bench: cost ${cost}, ${threads} hash threads, ${seconds} s per phase, Node ${process.version}`);
 
@@ -73,8 +74,20 @@ const auth = await startProcess(
 
 try {
   // Accounts: signed up through the API, confirmed directly (no mail in a bench).
-  const users = Array.from({ length: 16 }, (_, i) => ({ username: `bench${i}`, email: `bench${i}@example.com`, password: `bench passphrase ${i} ok` }));
-  await Promise.all(users.map((u) => fetch(`${base}/v1/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(u) })));
+  const users = Array.from({ length: 16 }, (_, i) => ({
+    username: `bench${i}`,
+    email: `bench${i}@example.com`,
+    password: `bench passphrase ${i} ok`,
+  }));
+  await Promise.all(
+    users.map((u) =>
+      fetch(`${base}/v1/signup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(u),
+      }),
+    ),
+  );
   {
     const client = new pg.Client(dbUrl);
     await client.connect();
@@ -97,7 +110,12 @@ try {
     base,
     concurrency: threads * 4,
     seconds,
-    next: (c) => json('POST', '/v1/token', { grant_type: 'password', username: users[c % users.length]!.username, password: users[c % users.length]!.password }),
+    next: (c) =>
+      json('POST', '/v1/token', {
+        grant_type: 'password',
+        username: users[c % users.length]!.username,
+        password: users[c % users.length]!.password,
+      }),
   });
   storming = false;
   await sampler;
@@ -106,14 +124,28 @@ try {
   const metrics = await (await fetch(`${base}/metrics`)).text();
   const lagP99 = Number(/nodejs_eventloop_lag_p99_seconds\{[^}]*\} ([\d.e-]+)/.exec(metrics)?.[1] ?? NaN) * 1000;
   console.log(`logins: ${fmt(logins)}`, logins.statuses);
-  report('password-grant logins / bcrypt-only ceiling', `${(logins.perSecond / ceiling).toFixed(2)} (${logins.perSecond.toFixed(2)}/s vs ${ceiling.toFixed(2)}/s)`, '≥ 0.9', logins.perSecond / ceiling >= 0.9);
-  report('/healthz p99 during the login storm', `${healthP99.toFixed(1)} ms (event-loop lag p99 ${lagP99.toFixed(1)} ms)`, '< 50 ms', healthP99 < 50);
+  report(
+    'password-grant logins / bcrypt-only ceiling',
+    `${(logins.perSecond / ceiling).toFixed(2)} (${logins.perSecond.toFixed(2)}/s vs ${ceiling.toFixed(2)}/s)`,
+    '≥ 0.9',
+    logins.perSecond / ceiling >= 0.9,
+  );
+  report(
+    '/healthz p99 during the login storm',
+    `${healthP99.toFixed(1)} ms (event-loop lag p99 ${lagP99.toFixed(1)} ms)`,
+    '< 50 ms',
+    healthP99 < 50,
+  );
 
   // Sessions for the token phases.
   const sessions = await Promise.all(
     Array.from({ length: 32 }, async (_, i) => {
       const u = users[i % users.length]!;
-      const res = await fetch(`${base}/v1/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ grant_type: 'password', username: u.username, password: u.password }) });
+      const res = await fetch(`${base}/v1/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ grant_type: 'password', username: u.username, password: u.password }),
+      });
       return (await res.json()) as { access_token: string; refresh_token: string };
     }),
   );
@@ -127,12 +159,22 @@ try {
   );
   const token = sessions[0]!.access_token;
   const bearerCall = (path: string) => () => ({ method: 'GET', path, headers: { authorization: `Bearer ${token}` } });
-  const baseline = await load({ base: `http://127.0.0.1:${verifyPort}`, concurrency: 32, seconds, next: bearerCall('/') });
+  const baseline = await load({
+    base: `http://127.0.0.1:${verifyPort}`,
+    concurrency: 32,
+    seconds,
+    next: bearerCall('/'),
+  });
   await verifyOnly.stop();
   const me = await load({ base, concurrency: 32, seconds, next: bearerCall('/v1/me') });
   console.log(`verify-only: ${fmt(baseline)}`, baseline.statuses);
   console.log(`/v1/me: ${fmt(me)}`, me.statuses);
-  report('/v1/me / verify-only endpoint', `${(me.perSecond / baseline.perSecond).toFixed(2)} (${me.perSecond.toFixed(0)}/s vs ${baseline.perSecond.toFixed(0)}/s)`, '≥ 0.5', me.perSecond / baseline.perSecond >= 0.5);
+  report(
+    '/v1/me / verify-only endpoint',
+    `${(me.perSecond / baseline.perSecond).toFixed(2)} (${me.perSecond.toFixed(0)}/s vs ${baseline.perSecond.toFixed(0)}/s)`,
+    '≥ 0.5',
+    me.perSecond / baseline.perSecond >= 0.5,
+  );
 
   // 4. Refresh grants: each client follows its own rotation chain.
   const chains = sessions.map((s) => s.refresh_token);

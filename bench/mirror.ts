@@ -21,7 +21,12 @@ const run = promisify(execFile);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const root = new URL('..', import.meta.url).pathname;
 const admin = randomBytes(24).toString('hex');
-const app = { client_id: 'Ov23liBenchClient001', client_secret: randomBytes(16).toString('hex'), name: 'Bench', callback_url: 'http://bench.test/github/callback' };
+const app = {
+  client_id: 'Ov23liBenchClient001',
+  client_secret: randomBytes(16).toString('hex'),
+  name: 'Bench',
+  callback_url: 'http://bench.test/github/callback',
+};
 const logger = createLogger({ service: 'bench', level: 'silent' });
 
 const dir = await mkdtemp(join(tmpdir(), 'bench-mirror-'));
@@ -29,7 +34,12 @@ const server = createServer();
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 const sandbox = await createSandboxRuntime(
-  sandboxConfigSchema.parse({ PUBLIC_URL: url, DATA_DIR: join(dir, 'gh'), SANDBOX_ADMIN_TOKEN: admin, OAUTH_APPS: JSON.stringify([app]) }),
+  sandboxConfigSchema.parse({
+    PUBLIC_URL: url,
+    DATA_DIR: join(dir, 'gh'),
+    SANDBOX_ADMIN_TOKEN: admin,
+    OAUTH_APPS: JSON.stringify([app]),
+  }),
   { db: await createPgliteDatabase(), logger },
 );
 server.on('request', sandbox.app.callback());
@@ -52,9 +62,21 @@ const config = mirrorConfigSchema.parse({
   MIRROR_SOURCE_DIR: root,
 });
 const verifier = { verify: async () => ({ ok: false as const, reason: 'bench' }), onRevoked: () => () => {} };
-const mirror = await createMirrorRuntime(config, { db: await createPgliteDatabase(), logger, verifier, manualWorker: true });
+const mirror = await createMirrorRuntime(config, {
+  db: await createPgliteDatabase(),
+  logger,
+  verifier,
+  manualWorker: true,
+});
 const { db, cipher, clock } = mirror.deps;
-await upsertConnection(db, { user_id: 'bench', github_id: '1', login: 'bench', scope: 'public_repo', ...cipher.seal(token, connectionAad('bench')), connected_at: clock.now() });
+await upsertConnection(db, {
+  user_id: 'bench',
+  github_id: '1',
+  login: 'bench',
+  scope: 'public_repo',
+  ...cipher.seal(token, connectionAad('bench')),
+  connected_at: clock.now(),
+});
 
 const askpass = await writeAskpass(join(dir, 'askpass'));
 const createRepo = (name: string) =>
@@ -70,7 +92,13 @@ async function plainPush(name: string): Promise<number> {
   await createRepo(name);
   await run('git', ['-c', 'credential.helper=', 'push', '-q', `${url}/bench/${name}.git`, 'HEAD:refs/heads/main'], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', GIT_ASKPASS: askpass, GATEHOUSE_GIT_PASSWORD: token, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_GLOBAL: '/dev/null' },
+    env: {
+      PATH: process.env.PATH ?? '',
+      GIT_ASKPASS: askpass,
+      GATEHOUSE_GIT_PASSWORD: token,
+      GIT_TERMINAL_PROMPT: '0',
+      GIT_CONFIG_GLOBAL: '/dev/null',
+    },
   });
   return performance.now() - start;
 }

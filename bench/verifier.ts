@@ -27,7 +27,8 @@ await admin(`CREATE DATABASE ${dbName}`);
 
 const ports = { auth: 3971, routes: 3972 };
 const at = (port: number) => `http://127.0.0.1:${port}`;
-const fmt = (r: LoadResult) => `${r.perSecond.toFixed(0)} req/s (p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, ${r.requests} requests)`;
+const fmt = (r: LoadResult) =>
+  `${r.perSecond.toFixed(0)} req/s (p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, ${r.requests} requests)`;
 const running: Spawned[] = [];
 
 console.log(`bench: ${concurrency} keep-alive connections, ${seconds} s per measurement, Node ${process.version}`);
@@ -103,15 +104,23 @@ try {
   }
   const perSecond = (path: string) => {
     const results = totals.get(path)!;
-    return results.reduce((sum, r) => sum + r.perSecond * r.seconds, 0) / results.reduce((sum, r) => sum + r.seconds, 0);
+    return (
+      results.reduce((sum, r) => sum + r.perSecond * r.seconds, 0) / results.reduce((sum, r) => sum + r.seconds, 0)
+    );
   };
   const baseline = perSecond('/jwt');
-  console.log(`jsonwebtoken.verify only (RS256, parsed key): ${baseline.toFixed(0)} req/s; rounds: ${totals.get('/jwt')!.map(fmt).join('; ')}`);
+  console.log(
+    `jsonwebtoken.verify only (RS256, parsed key): ${baseline.toFixed(0)} req/s; rounds: ${totals.get('/jwt')!.map(fmt).join('; ')}`,
+  );
   const rows: string[] = [];
   for (const transport of transports) {
     const result = perSecond(`/${transport}`);
-    console.log(`verifier.verify (${transport} feed): ${result.toFixed(0)} req/s; rounds: ${totals.get(`/${transport}`)!.map(fmt).join('; ')}`);
-    rows.push(`| verify throughput, ${transport} feed / jsonwebtoken only | ${(result / baseline).toFixed(2)} | ${result.toFixed(0)} vs ${baseline.toFixed(0)} req/s |`);
+    console.log(
+      `verifier.verify (${transport} feed): ${result.toFixed(0)} req/s; rounds: ${totals.get(`/${transport}`)!.map(fmt).join('; ')}`,
+    );
+    rows.push(
+      `| verify throughput, ${transport} feed / jsonwebtoken only | ${(result / baseline).toFixed(2)} | ${result.toFixed(0)} vs ${baseline.toFixed(0)} req/s |`,
+    );
   }
 
   // 2. Revocation latency: logout answered → the other process refuses the token.
@@ -121,8 +130,13 @@ try {
     const latencies: number[] = [];
     for (const revoked of tokens) {
       const headers = { authorization: `Bearer ${revoked}` };
-      if ((await fetch(`${at(ports.routes)}/${transport}`, { headers })).status !== 200) throw new Error('token refused before logout');
-      const out = await fetch(`${at(ports.auth)}/v1/logout`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{}' });
+      if ((await fetch(`${at(ports.routes)}/${transport}`, { headers })).status !== 200)
+        throw new Error('token refused before logout');
+      const out = await fetch(`${at(ports.auth)}/v1/logout`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: '{}',
+      });
       const t0 = performance.now();
       if (out.status !== 204) throw new Error(`logout: ${out.status}`);
       while ((await fetch(`${at(ports.routes)}/${transport}`, { headers })).status === 200) {
@@ -133,8 +147,12 @@ try {
     latencies.sort((a, b) => a - b);
     const pick = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
     const label = transport === 'redis' ? 'Redis pub/sub' : 'SSE stream from auth (no Redis)';
-    console.log(`revocation latency, ${label}: p50 ${pick(0.5).toFixed(2)} ms, p99 ${pick(0.99).toFixed(2)} ms, max ${latencies.at(-1)!.toFixed(2)} ms over ${logouts} logouts`);
-    rows.push(`| revocation latency, ${label} | p50 ${pick(0.5).toFixed(1)} ms, p99 ${pick(0.99).toFixed(1)} ms | ${logouts} logouts |`);
+    console.log(
+      `revocation latency, ${label}: p50 ${pick(0.5).toFixed(2)} ms, p99 ${pick(0.99).toFixed(2)} ms, max ${latencies.at(-1)!.toFixed(2)} ms over ${logouts} logouts`,
+    );
+    rows.push(
+      `| revocation latency, ${label} | p50 ${pick(0.5).toFixed(1)} ms, p99 ${pick(0.99).toFixed(1)} ms | ${logouts} logouts |`,
+    );
   }
   console.log(`\n| measure | result | numbers |\n| --- | --- | --- |\n${rows.join('\n')}`);
 } finally {

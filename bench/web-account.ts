@@ -25,7 +25,8 @@ for (const name of Object.values(dbNames)) await admin(`CREATE DATABASE ${name}`
 
 const ports = { web: 3960, auth: 3961, bare: 3962, webRedis: 3963 };
 const at = (port: number) => `http://127.0.0.1:${port}`;
-const fmt = (r: LoadResult) => `${r.perSecond.toFixed(0)} req/s (p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, ${r.requests} requests)`;
+const fmt = (r: LoadResult) =>
+  `${r.perSecond.toFixed(0)} req/s (p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, ${r.requests} requests)`;
 const running: Spawned[] = [];
 
 console.log(`bench: ${concurrency} keep-alive connections, ${seconds} s per measurement, Node ${process.version}`);
@@ -63,11 +64,25 @@ try {
     JWT_ISSUER: at(ports.web),
     ...sessions,
   });
-  running.push(await startProcess('services/web/src/server.ts', webEnv(ports.web, { DATABASE_URL: dbUrl(dbNames.web) }), `${at(ports.web)}/readyz`));
+  running.push(
+    await startProcess(
+      'services/web/src/server.ts',
+      webEnv(ports.web, { DATABASE_URL: dbUrl(dbNames.web) }),
+      `${at(ports.web)}/readyz`,
+    ),
+  );
   if (redisUrl) {
-    running.push(await startProcess('services/web/src/server.ts', webEnv(ports.webRedis, { REDIS_URL: redisUrl, AUTH_REDIS_PREFIX: redisPrefix }), `${at(ports.webRedis)}/readyz`));
+    running.push(
+      await startProcess(
+        'services/web/src/server.ts',
+        webEnv(ports.webRedis, { REDIS_URL: redisUrl, AUTH_REDIS_PREFIX: redisPrefix }),
+        `${at(ports.webRedis)}/readyz`,
+      ),
+    );
   }
-  running.push(await startProcess('bench/lib/bare-koa-page.ts', { PORT: String(ports.bare) }, `${at(ports.bare)}/ready`));
+  running.push(
+    await startProcess('bench/lib/bare-koa-page.ts', { PORT: String(ports.bare) }, `${at(ports.bare)}/ready`),
+  );
 
   // One confirmed account (confirmed in the database: the bench has no mail catcher).
   const user = { username: 'bench0', email: 'bench0@example.com', password: 'bench passphrase zero ok' };
@@ -99,7 +114,9 @@ try {
   const cookie = await loginCookie(at(ports.web));
   const account = await measure(at(ports.web), '/account', { cookie });
   console.log(`/account, Postgres sessions: ${fmt(account)}`, account.statuses);
-  const rows = [`| /account (Postgres sessions) / bare Koa page | ${(account.perSecond / bare.perSecond).toFixed(2)} | ${account.perSecond.toFixed(0)} vs ${bare.perSecond.toFixed(0)} req/s |`];
+  const rows = [
+    `| /account (Postgres sessions) / bare Koa page | ${(account.perSecond / bare.perSecond).toFixed(2)} | ${account.perSecond.toFixed(0)} vs ${bare.perSecond.toFixed(0)} req/s |`,
+  ];
 
   // Where the time goes: the same session without the auth call, and auth's /v1/me on its own.
   const home = await measure(at(ports.web), '/', { cookie });
@@ -114,9 +131,13 @@ try {
   const me = await measure(at(ports.auth), '/v1/me', { authorization: `Bearer ${token.access_token}` });
   console.log(`breakdown: auth /v1/me alone: ${fmt(me)}`, me.statuses);
   if (redisUrl) {
-    const redisAccount = await measure(at(ports.webRedis), '/account', { cookie: await loginCookie(at(ports.webRedis)) });
+    const redisAccount = await measure(at(ports.webRedis), '/account', {
+      cookie: await loginCookie(at(ports.webRedis)),
+    });
     console.log(`/account, Redis sessions: ${fmt(redisAccount)}`, redisAccount.statuses);
-    rows.push(`| /account (Redis sessions) / bare Koa page | ${(redisAccount.perSecond / bare.perSecond).toFixed(2)} | ${redisAccount.perSecond.toFixed(0)} vs ${bare.perSecond.toFixed(0)} req/s |`);
+    rows.push(
+      `| /account (Redis sessions) / bare Koa page | ${(redisAccount.perSecond / bare.perSecond).toFixed(2)} | ${redisAccount.perSecond.toFixed(0)} vs ${bare.perSecond.toFixed(0)} req/s |`,
+    );
   }
   console.log(`\n| measure | ratio | numbers |\n| --- | --- | --- |\n${rows.join('\n')}`);
 } finally {

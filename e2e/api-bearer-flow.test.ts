@@ -12,7 +12,9 @@ test('API client: signup, confirm from the mail, token, me, logout → me gives 
   t.deepEqual(signup.body, { status: 'confirmation_sent' });
   assertEdgeHeaders(t, signup.headers, 'signup');
 
-  const unconfirmed = await api('/api/auth/v1/token', { form: { grant_type: 'password', username: user.username, password: user.password } });
+  const unconfirmed = await api('/api/auth/v1/token', {
+    form: { grant_type: 'password', username: user.username, password: user.password },
+  });
   t.is(unconfirmed.status, 403, 'login before confirming');
   t.is((unconfirmed.body as { code: string }).code, 'email_not_confirmed');
 
@@ -26,7 +28,9 @@ test('API client: signup, confirm from the mail, token, me, logout → me gives 
   const confirmed = (confirm.body as { user: Record<string, unknown> }).user;
   t.like(confirmed, { username: user.username, email: user.email, email_verified: true });
 
-  const login = await api('/api/auth/v1/token', { form: { grant_type: 'password', username: user.username, password: user.password } });
+  const login = await api('/api/auth/v1/token', {
+    form: { grant_type: 'password', username: user.username, password: user.password },
+  });
   t.is(login.status, 200);
   const tokens = login.body as { access_token: string; token_type: string; expires_in: number; refresh_token: string };
   t.is(tokens.token_type, 'Bearer');

@@ -5,7 +5,15 @@
 import test, { type ExecutionContext } from 'ava';
 import type { Browser } from 'playwright-core';
 import { testNeeding } from '@gatehouse/testkit';
-import { chromiumMissing, launchBrowser, linkFromMail, screenshot, uniqueUser, url, waitForMail } from './support/index.js';
+import {
+  chromiumMissing,
+  launchBrowser,
+  linkFromMail,
+  screenshot,
+  uniqueUser,
+  url,
+  waitForMail,
+} from './support/index.js';
 
 const viewports = {
   desktop: { width: 1280, height: 860 },
@@ -97,11 +105,11 @@ async function journey(t: ExecutionContext, kind: keyof typeof viewports): Promi
 }
 
 const needsChromium = testNeeding(chromiumMissing);
-needsChromium('browser journey at desktop width: sign up, mail, confirm, log in, account, log out, Back shows nothing personal', (t) =>
-  journey(t, 'desktop'),
+needsChromium(
+  'browser journey at desktop width: sign up, mail, confirm, log in, account, log out, Back shows nothing personal',
+  (t) => journey(t, 'desktop'),
 );
 needsChromium('browser journey at 360 px: the same, on a small phone', (t) => journey(t, 'mobile'));
-
 
 // Pages the journey does not pass through, each at both widths: no sideways
 // scrolling at 360 px, and a screenshot to look at.
@@ -119,14 +127,18 @@ needsChromium('every other page fits a 360 px screen without sideways scrolling'
   const page = await context.newPage();
   for (const [name, path] of otherPages) {
     await page.goto(url(path));
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     t.is(overflow, 0, `${path} scrolls sideways by ${overflow}px`);
     t.log(await screenshot(page, `mobile-page-${name}`));
   }
 });
 
 needsChromium('dark colour scheme and desktop width: the other pages render (screenshots)', async (t) => {
-  const context = await (await sharedBrowser()).newContext({ viewport: viewports.desktop, colorScheme: 'dark', javaScriptEnabled: false });
+  const context = await (
+    await sharedBrowser()
+  ).newContext({ viewport: viewports.desktop, colorScheme: 'dark', javaScriptEnabled: false });
   t.teardown(() => context.close());
   const page = await context.newPage();
   for (const [name, path] of otherPages) {

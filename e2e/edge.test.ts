@@ -16,12 +16,15 @@ function raw(options: { method: string; path: string; headers?: Record<string, s
       res.on('data', (chunk: string) => (body += chunk));
       res.on('end', () => {
         const headers = new Headers();
-        for (const [name, value] of Object.entries(res.headers)) if (value !== undefined) headers.set(name, String(value));
+        for (const [name, value] of Object.entries(res.headers))
+          if (value !== undefined) headers.set(name, String(value));
         resolve({ status: res.statusCode ?? 0, headers, body });
       });
     });
     // The edge may answer and close while the body is still going out; the answer is what counts.
-    req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'EPIPE' || err.code === 'ECONNRESET' ? undefined : reject(err)));
+    req.on('error', (err: NodeJS.ErrnoException) =>
+      err.code === 'EPIPE' || err.code === 'ECONNRESET' ? undefined : reject(err),
+    );
     req.end(options.body);
   });
 }
@@ -66,7 +69,11 @@ test('an unknown API is a problem+json 404, not a web page', async (t) => {
 test('X-Request-ID: generated when absent, passed to the service and back when sent, replaced when malformed', async (t) => {
   const generated = await api('/api/auth/v1/me');
   t.regex(generated.headers.get('x-request-id') ?? '', /^[0-9a-f]{32}$/);
-  t.is((generated.body as { request_id?: string }).request_id, generated.headers.get('x-request-id') ?? undefined, 'the service saw the same id');
+  t.is(
+    (generated.body as { request_id?: string }).request_id,
+    generated.headers.get('x-request-id') ?? undefined,
+    'the service saw the same id',
+  );
 
   const mine = 'e2e-request-0123456789';
   const passed = await api('/api/auth/v1/me', { headers: { 'x-request-id': mine } });
@@ -80,11 +87,11 @@ test('X-Request-ID: generated when absent, passed to the service and back when s
   t.is(page.headers.get('x-request-id'), mine, 'web pages too');
 });
 
-test('web pages carry the web service\'s own CSP, once; edge headers on every page', async (t) => {
+test("web pages carry the web service's own CSP, once; edge headers on every page", async (t) => {
   const home = await api('/');
   t.is(home.status, 200);
   assertEdgeHeaders(t, home.headers, 'home');
-  t.notRegex(home.headers.get('content-security-policy') ?? '', /sha256-/, 'the page\'s CSP is web\'s, not the edge\'s');
+  t.notRegex(home.headers.get('content-security-policy') ?? '', /sha256-/, "the page's CSP is web's, not the edge's");
   for (const path of ['/login', '/signup', '/forgot-password', '/no-such-page']) {
     const response = await api(path);
     assertEdgeHeaders(t, response.headers, path);
@@ -124,7 +131,12 @@ test('a 1 MB body is refused with 413 before any service sees it, JSON under /ap
     ['/api/auth/v1/signup', 'application/json'],
     ['/signup', 'application/x-www-form-urlencoded'],
   ] as const) {
-    const response = await raw({ method: 'POST', path, headers: { 'content-type': type, 'content-length': String(body.length) }, body });
+    const response = await raw({
+      method: 'POST',
+      path,
+      headers: { 'content-type': type, 'content-length': String(body.length) },
+      body,
+    });
     t.is(response.status, 413, path);
     assertEdgeHeaders(t, response.headers, `${path} with 1 MB`);
     t.regex(response.headers.get('content-type') ?? '', path.startsWith('/api/') ? /problem\+json/ : /text\/html/);

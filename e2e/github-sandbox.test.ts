@@ -7,15 +7,20 @@ import { baseUrl } from './support/index.js';
 const sandboxUrl = (process.env.E2E_GITHUB_SANDBOX_URL ?? '').replace(/\/+$/, '');
 const callback = `${baseUrl}/github/callback`;
 
-test('the stand-in answers REST under /api/v3 with GitHub\'s headers', async (t) => {
+test("the stand-in answers REST under /api/v3 with GitHub's headers", async (t) => {
   const res = await fetch(`${sandboxUrl}/api/v3/rate_limit`, { headers: { 'user-agent': 'gatehouse-e2e' } });
   t.is(res.status, 200);
   t.truthy(res.headers.get('x-github-request-id'));
   t.like(await res.json(), { rate: { limit: 60 } });
 });
 
-test('Gatehouse\'s OAuth app is registered: consent page for the front door\'s /github/callback', async (t) => {
-  const query = new URLSearchParams({ client_id: gatehouseClientId, redirect_uri: callback, scope: 'public_repo', state: 'e2e' });
+test("Gatehouse's OAuth app is registered: consent page for the front door's /github/callback", async (t) => {
+  const query = new URLSearchParams({
+    client_id: gatehouseClientId,
+    redirect_uri: callback,
+    scope: 'public_repo',
+    state: 'e2e',
+  });
   const res = await fetch(`${sandboxUrl}/login/oauth/authorize?${query}`);
   t.is(res.status, 200);
   const page = await res.text();
@@ -24,7 +29,11 @@ test('Gatehouse\'s OAuth app is registered: consent page for the front door\'s /
 });
 
 test('a redirect_uri outside the registered callback → sent back to it with redirect_uri_mismatch', async (t) => {
-  const query = new URLSearchParams({ client_id: gatehouseClientId, redirect_uri: 'http://elsewhere.test/cb', state: 's' });
+  const query = new URLSearchParams({
+    client_id: gatehouseClientId,
+    redirect_uri: 'http://elsewhere.test/cb',
+    state: 's',
+  });
   const res = await fetch(`${sandboxUrl}/login/oauth/authorize?${query}`, { redirect: 'manual' });
   t.is(res.status, 302);
   const location = new URL(res.headers.get('location')!);

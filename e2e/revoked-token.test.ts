@@ -14,7 +14,9 @@ function publicPath(service: string, path: string): string {
   return route.stripPrefix ? `${route.prefix}${path.slice(1)}` : path;
 }
 
-const bearerRoutes = services.flatMap((s) => (s.bearerRoutes ?? []).map((r) => ({ ...r, service: s.name, url: publicPath(s.name, r.path) })));
+const bearerRoutes = services.flatMap((s) =>
+  (s.bearerRoutes ?? []).map((r) => ({ ...r, service: s.name, url: publicPath(s.name, r.path) })),
+);
 
 test('the service list names bearer routes to sweep', (t) => {
   t.true(bearerRoutes.length >= 3, bearerRoutes.map((r) => r.url).join(', '));
@@ -27,12 +29,17 @@ test('after logout the token is refused with 401 invalid_token on every bearer r
 
   for (const route of bearerRoutes) {
     // Positive control for safe routes: the token works before it is revoked.
-    if (route.method === 'GET') t.is((await api(route.url, { token: revoked.access_token })).status, 200, `${route.url} before logout`);
+    if (route.method === 'GET')
+      t.is((await api(route.url, { token: revoked.access_token })).status, 200, `${route.url} before logout`);
   }
   t.is((await api('/api/auth/v1/logout', { token: revoked.access_token, json: { scope: 'local' } })).status, 204);
 
   for (const route of bearerRoutes) {
-    const response = await api(route.url, { method: route.method, token: revoked.access_token, ...(route.body ? { json: route.body } : {}) });
+    const response = await api(route.url, {
+      method: route.method,
+      token: revoked.access_token,
+      ...(route.body ? { json: route.body } : {}),
+    });
     t.is(response.status, 401, `${route.method} ${route.url}: ${JSON.stringify(response.body)}`);
     t.is((response.body as { code?: string }).code, 'invalid_token', `${route.method} ${route.url}`);
   }
@@ -46,7 +53,11 @@ test('a tampered token is refused on every bearer route', async (t) => {
   const [header, payload, signature] = access_token.split('.');
   const flipped = `${header}.${payload}.${signature!.slice(0, -2)}${signature!.endsWith('AA') ? 'BB' : 'AA'}`;
   for (const route of bearerRoutes) {
-    const response = await api(route.url, { method: route.method, token: flipped, ...(route.body ? { json: route.body } : {}) });
+    const response = await api(route.url, {
+      method: route.method,
+      token: flipped,
+      ...(route.body ? { json: route.body } : {}),
+    });
     t.is(response.status, 401, `${route.method} ${route.url}`);
   }
 });

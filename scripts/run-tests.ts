@@ -11,7 +11,10 @@ import { describeSource, embeddedOnly, postgresServer, redisServer } from '@gate
 const [postgres, redis] = await Promise.all([postgresServer(), redisServer()]);
 console.log(`tests: ${describeSource('Postgres', postgres)}, ${describeSource('Redis', redis)}`);
 const env = { ...process.env };
-for (const [key, source] of [['DATABASE_URL', postgres], ['REDIS_URL', redis]] as const) {
+for (const [key, source] of [
+  ['DATABASE_URL', postgres],
+  ['REDIS_URL', redis],
+] as const) {
   if (source.url) env[key] = source.url;
   else delete env[key];
 }

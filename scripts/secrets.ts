@@ -5,7 +5,11 @@ import { isAbsolute, join } from 'node:path';
 import { composeSecretsDir, ensureSecrets, repoRoot, services, serviceSecrets } from '@gatehouse/stack';
 
 const configured = process.env.GATEHOUSE_SECRETS_DIR;
-const dir = configured ? (isAbsolute(configured) ? configured : join(repoRoot, configured)) : join(repoRoot, composeSecretsDir);
+const dir = configured
+  ? isAbsolute(configured)
+    ? configured
+    : join(repoRoot, configured)
+  : join(repoRoot, composeSecretsDir);
 const { files, created } = await ensureSecrets({
   dir,
   names: serviceSecrets(services),
@@ -14,4 +18,5 @@ const { files, created } = await ensureSecrets({
   fileMode: 0o644,
 });
 console.log(`compose secrets in ${dir}:`);
-for (const [name, path] of Object.entries(files)) console.log(`  ${created.includes(name) ? 'created' : 'kept   '} ${path}`);
+for (const [name, path] of Object.entries(files))
+  console.log(`  ${created.includes(name) ? 'created' : 'kept   '} ${path}`);

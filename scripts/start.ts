@@ -63,6 +63,8 @@ if (typeof outcome === 'string') {
   report.info('stopped');
   process.exit(0);
 }
-report.info(`${outcome.name} stopped unexpectedly (${outcome.signal ?? `exit code ${outcome.code}`}); stopping the rest`);
+report.info(
+  `${outcome.name} stopped unexpectedly (${outcome.signal ?? `exit code ${outcome.code}`}); stopping the rest`,
+);
 await stack.stop();
 process.exit(1);

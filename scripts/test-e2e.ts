@@ -8,7 +8,18 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { consoleReporter, findNginx, freePorts, readStackConfig, repoRoot, services, servicePortVariable, standInTestVariable, startStack, type RunningStack } from '@gatehouse/stack';
+import {
+  consoleReporter,
+  findNginx,
+  freePorts,
+  readStackConfig,
+  repoRoot,
+  services,
+  servicePortVariable,
+  standInTestVariable,
+  startStack,
+  type RunningStack,
+} from '@gatehouse/stack';
 
 const e2eDir = join(repoRoot, 'e2e');
 const resultsDir = join(repoRoot, 'test-results', 'e2e');
@@ -35,7 +46,7 @@ process.on('SIGTERM', onSignal);
 
 if (process.env.E2E_BASE_URL) {
   if (!process.env.E2E_MAIL_URL) {
-    console.error('E2E_BASE_URL is set but E2E_MAIL_URL is not (maildev\'s URL, e.g. http://localhost:1080).');
+    console.error("E2E_BASE_URL is set but E2E_MAIL_URL is not (maildev's URL, e.g. http://localhost:1080).");
     process.exit(1);
   }
   console.log(`e2e: against ${process.env.E2E_BASE_URL} (mail: ${process.env.E2E_MAIL_URL})`);
@@ -61,7 +72,8 @@ if (!env.GATEHOUSE_GATEWAY || env.GATEHOUSE_GATEWAY === 'auto') {
     console.error('e2e: nginx is not installed, and CI runs the suite behind real nginx only (apt-get install nginx).');
     process.exit(1);
   }
-  if (!nginx) console.warn('e2e: WARNING nginx is not installed; running behind the Node gateway instead of real nginx.');
+  if (!nginx)
+    console.warn('e2e: WARNING nginx is not installed; running behind the Node gateway instead of real nginx.');
   env.GATEHOUSE_GATEWAY = nginx ? 'nginx' : 'node';
 }
 const config = readStackConfig(services, env);
@@ -80,13 +92,22 @@ try {
   stack = await startStack(config, services, report, { signal: interrupt.signal });
   console.log(`e2e: stack ready in ${((performance.now() - started) / 1000).toFixed(1)} s at ${stack.urls.app}`);
   const standIns = Object.fromEntries(
-    services.filter((s) => s.standIn).map((s) => [standInTestVariable(s.name), `http://localhost:${config.servicePorts[s.name]}`]),
+    services
+      .filter((s) => s.standIn)
+      .map((s) => [standInTestVariable(s.name), `http://localhost:${config.servicePorts[s.name]}`]),
   );
-  const suite = runSuite({ ...process.env, ...standIns, E2E_BASE_URL: `http://localhost:${gatewayPort}`, E2E_MAIL_URL: stack.urls.mailApi });
+  const suite = runSuite({
+    ...process.env,
+    ...standIns,
+    E2E_BASE_URL: `http://localhost:${gatewayPort}`,
+    E2E_MAIL_URL: stack.urls.mailApi,
+  });
   const outcome = await Promise.race([suite, stack.failed]);
   if (typeof outcome === 'number') code = outcome;
   else {
-    console.error(`e2e: ${outcome.name} died during the suite (${outcome.signal ?? `exit code ${outcome.code}`}); see ${logPath}`);
+    console.error(
+      `e2e: ${outcome.name} died during the suite (${outcome.signal ?? `exit code ${outcome.code}`}); see ${logPath}`,
+    );
     suiteProcess?.kill('SIGTERM');
     await suite;
   }

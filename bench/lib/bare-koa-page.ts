@@ -16,7 +16,12 @@ app.use(async (ctx) => {
     asset: (name: string) => `/assets/${name}`,
     csrf: () => 'x'.repeat(43),
     user: { username: 'bench0' },
-    profile: { username: 'bench0', email: 'bench0@example.com', email_verified: true, created_at: '2026-11-21T10:00:00.000Z' },
+    profile: {
+      username: 'bench0',
+      email: 'bench0@example.com',
+      email_verified: true,
+      created_at: '2026-11-21T10:00:00.000Z',
+    },
     password: { errors: {} },
   });
 });

@@ -55,7 +55,15 @@ export async function load(options: {
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const pick = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  return { requests: latencies.length, errors, seconds, perSecond: (latencies.length - errors) / seconds, p50Ms: pick(0.5), p99Ms: pick(0.99), statuses };
+  return {
+    requests: latencies.length,
+    errors,
+    seconds,
+    perSecond: (latencies.length - errors) / seconds,
+    p50Ms: pick(0.5),
+    p99Ms: pick(0.99),
+    statuses,
+  };
 }
 
 export function send(agent: Agent, base: URL, call: Call): Promise<{ status: number; body: string }> {

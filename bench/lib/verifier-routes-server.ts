@@ -19,7 +19,10 @@ const verifiers: Record<string, Verifier> = {
   stream: await createVerifier({ ...common, feed: { transport: 'stream' } }),
 };
 if (process.env.REDIS_URL) {
-  verifiers.redis = await createVerifier({ ...common, feed: { transport: 'redis', url: env('REDIS_URL'), channel: `${env('REDIS_PREFIX')}revocations` } });
+  verifiers.redis = await createVerifier({
+    ...common,
+    feed: { transport: 'redis', url: env('REDIS_URL'), channel: `${env('REDIS_PREFIX')}revocations` },
+  });
 }
 
 const app = new Koa();
@@ -31,7 +34,11 @@ app.use(async (ctx) => {
   const token = parseBearer(ctx.get('authorization')) ?? '';
   if (ctx.path === '/jwt') {
     try {
-      const claims = jwt.verify(token, key, { algorithms: ['RS256'], issuer: common.issuer, audience: common.audience }) as jwt.JwtPayload;
+      const claims = jwt.verify(token, key, {
+        algorithms: ['RS256'],
+        issuer: common.issuer,
+        audience: common.audience,
+      }) as jwt.JwtPayload;
       ctx.body = { sub: claims.sub };
     } catch {
       ctx.status = 401;

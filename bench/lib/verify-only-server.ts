@@ -14,7 +14,11 @@ app.use((ctx) => {
   }
   const token = /^Bearer (.+)$/.exec(ctx.get('authorization'))?.[1] ?? '';
   try {
-    const claims = jwt.verify(token, key, { algorithms: ['ES256'], issuer: process.env.ISSUER, audience: 'gatehouse' }) as jwt.JwtPayload;
+    const claims = jwt.verify(token, key, {
+      algorithms: ['ES256'],
+      issuer: process.env.ISSUER,
+      audience: 'gatehouse',
+    }) as jwt.JwtPayload;
     ctx.body = { sub: claims.sub };
   } catch {
     ctx.status = 401;

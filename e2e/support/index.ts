@@ -32,7 +32,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 
 function required(name: string): string {
   const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run the suite with \`npm run test:e2e\` (it starts a stack) or set it`);
+  if (!value)
+    throw new Error(`${name} is not set: run the suite with \`npm run test:e2e\` (it starts a stack) or set it`);
   return value.replace(/\/+$/, '');
 }
 
@@ -81,7 +82,11 @@ export async function api(path: string, options: ApiOptions = {}): Promise<ApiRe
   });
   const text = await response.text();
   const isJson = /json/.test(response.headers.get('content-type') ?? '');
-  return { status: response.status, headers: response.headers, body: isJson && text ? (JSON.parse(text) as unknown) : text };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: isJson && text ? (JSON.parse(text) as unknown) : text,
+  };
 }
 
 export function uniqueUser(prefix = 'e2e'): { username: string; email: string; password: string } {
@@ -129,7 +134,10 @@ export async function waitForMail(options: { to: string; subject?: RegExp; timeo
         links: [...text.matchAll(/https?:\/\/[^\s<>"')\]]+/g)].map((m) => m[0]),
       };
     }
-    if (Date.now() > deadline) throw new Error(`no mail to ${options.to}${options.subject ? ` matching ${options.subject}` : ''} arrived in time`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `no mail to ${options.to}${options.subject ? ` matching ${options.subject}` : ''} arrived in time`,
+      );
     await new Promise((r) => setTimeout(r, 200));
   }
 }

@@ -37,12 +37,20 @@ export function translateError(err: unknown): unknown {
   if (err instanceof DatabaseError) return err;
   const e = err as { code?: unknown; constraint?: unknown; message?: unknown };
   const code = typeof e?.code === 'string' ? e.code : undefined;
-  if (code === '23505') return new UniqueViolationError(typeof e.constraint === 'string' ? e.constraint : undefined, err);
-  if (code && (connectionCodes.has(code) || code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03')) {
+  if (code === '23505')
+    return new UniqueViolationError(typeof e.constraint === 'string' ? e.constraint : undefined, err);
+  if (
+    code &&
+    (connectionCodes.has(code) || code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03')
+  ) {
     return new ConnectionLostError(err, code);
   }
   const message = typeof e?.message === 'string' ? e.message : '';
-  if (/Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(message)) {
+  if (
+    /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(
+      message,
+    )
+  ) {
     return new ConnectionLostError(err);
   }
   return err;

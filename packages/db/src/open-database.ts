@@ -18,7 +18,11 @@ export interface DatabaseLogger {
 }
 
 /** pg when a server is configured, embedded PGlite otherwise (same SQL either way), migrated. */
-export async function openDatabase(config: DatabaseConfig, migrationsDir: string, logger: DatabaseLogger): Promise<Database> {
+export async function openDatabase(
+  config: DatabaseConfig,
+  migrationsDir: string,
+  logger: DatabaseLogger,
+): Promise<Database> {
   const db = config.DATABASE_URL
     ? createPgDatabase({
         url: config.DATABASE_URL,

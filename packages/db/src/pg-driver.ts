@@ -29,7 +29,11 @@ export function createPgDatabase(options: PgOptions): Database {
     if (!name) names.set(sql, (name = `g${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`));
     return name;
   };
-  const run = async <R>(client: pg.Pool | pg.PoolClient, sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> => {
+  const run = async <R>(
+    client: pg.Pool | pg.PoolClient,
+    sql: string,
+    params?: readonly unknown[],
+  ): Promise<QueryResult<R>> => {
     try {
       const result = params
         ? await client.query({ name: nameOf(sql), text: sql, values: params as unknown[] })

@@ -3,11 +3,24 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { availableBackends, freshDatabase, postgresServer, testNeeding } from '@gatehouse/testkit';
-import { ConnectionLostError, UniqueViolationError, createPgDatabase, migrate, openDatabase, type Migration } from '../src/index.js';
+import {
+  ConnectionLostError,
+  UniqueViolationError,
+  createPgDatabase,
+  migrate,
+  openDatabase,
+  type Migration,
+} from '../src/index.js';
 
 const migrations: Migration[] = [
-  { name: '001-people.sql', sql: 'CREATE TABLE people (id serial PRIMARY KEY, email text NOT NULL CONSTRAINT people_email_key UNIQUE);' },
-  { name: '002-people-name.sql', sql: "ALTER TABLE people ADD COLUMN name text NOT NULL DEFAULT '';\nCREATE INDEX people_name ON people (name);" },
+  {
+    name: '001-people.sql',
+    sql: 'CREATE TABLE people (id serial PRIMARY KEY, email text NOT NULL CONSTRAINT people_email_key UNIQUE);',
+  },
+  {
+    name: '002-people-name.sql',
+    sql: "ALTER TABLE people ADD COLUMN name text NOT NULL DEFAULT '';\nCREATE INDEX people_name ON people (name);",
+  },
 ];
 
 for (const backend of await availableBackends()) {
@@ -17,7 +30,10 @@ for (const backend of await availableBackends()) {
     t.deepEqual((await migrate(db, migrations)).applied, ['001-people.sql', '002-people-name.sql']);
     t.deepEqual((await migrate(db, migrations)).applied, []);
     const { rows } = await db.query<{ name: string }>('SELECT name FROM schema_migrations ORDER BY name');
-    t.deepEqual(rows.map((r) => r.name), ['001-people.sql', '002-people-name.sql']);
+    t.deepEqual(
+      rows.map((r) => r.name),
+      ['001-people.sql', '002-people-name.sql'],
+    );
   });
 
   test(`${backend}: an applied migration edited afterwards → refused`, async (t) => {
@@ -31,7 +47,9 @@ for (const backend of await availableBackends()) {
   test(`${backend}: a failing migration → nothing of that run is applied`, async (t) => {
     const { db, cleanup } = await freshDatabase(backend);
     t.teardown(cleanup);
-    await t.throwsAsync(migrate(db, [...migrations, { name: '003-bad.sql', sql: 'ALTER TABLE nope ADD COLUMN x int;' }]));
+    await t.throwsAsync(
+      migrate(db, [...migrations, { name: '003-bad.sql', sql: 'ALTER TABLE nope ADD COLUMN x int;' }]),
+    );
     const { rows } = await db.query("SELECT to_regclass('people') AS t");
     t.is(rows[0]?.t, null);
   });
@@ -59,7 +77,9 @@ for (const backend of await availableBackends()) {
       { message: 'changed my mind' },
     );
     const id = await db.transaction(async (tx) => {
-      const { rows } = await tx.query<{ id: number }>('INSERT INTO people (email) VALUES ($1) RETURNING id', ['kept@example.com']);
+      const { rows } = await tx.query<{ id: number }>('INSERT INTO people (email) VALUES ($1) RETURNING id', [
+        'kept@example.com',
+      ]);
       return rows[0]!.id;
     });
     const { rows } = await db.query<{ email: string; id: number }>('SELECT id, email FROM people');
@@ -81,12 +101,12 @@ const server = await postgresServer();
 testNeeding(server.url === undefined ? server.why : undefined)(
   'postgres: two replicas migrating at once → each file applied exactly once',
   async (t) => {
-  const { url, cleanup } = await freshDatabase('postgres');
-  t.teardown(cleanup);
-  const replicas = Array.from({ length: 4 }, () => createPgDatabase({ url: url! }));
-  t.teardown(() => Promise.all(replicas.map((r) => r.close())));
-  const results = await Promise.all(replicas.map((r) => migrate(r, migrations)));
-  t.deepEqual(results.flatMap((r) => r.applied).sort(), ['001-people.sql', '002-people-name.sql']);
+    const { url, cleanup } = await freshDatabase('postgres');
+    t.teardown(cleanup);
+    const replicas = Array.from({ length: 4 }, () => createPgDatabase({ url: url! }));
+    t.teardown(() => Promise.all(replicas.map((r) => r.close())));
+    const results = await Promise.all(replicas.map((r) => migrate(r, migrations)));
+    t.deepEqual(results.flatMap((r) => r.applied).sort(), ['001-people.sql', '002-people-name.sql']);
   },
 );
 
@@ -114,5 +134,9 @@ test('openDatabase without DATABASE_URL → PGlite in DATA_DIR, migrated once; d
   t.teardown(() => second.close());
   const { rows } = await second.query<{ email: string }>('SELECT email FROM people');
   t.deepEqual(rows, [{ email: 'kept@example.com' }]);
-  t.deepEqual(logged, [{ applied: ['001-people.sql', '002-people-name.sql'] }], 'the second start has nothing to apply');
+  t.deepEqual(
+    logged,
+    [{ applied: ['001-people.sql', '002-people-name.sql'] }],
+    'the second start has nothing to apply',
+  );
 });

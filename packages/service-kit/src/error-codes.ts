@@ -29,23 +29,42 @@ export const errorCodes = {
   username_taken: { status: 409, message: 'That username is taken.' },
   too_many_requests: { status: 429, message: 'Too many attempts. Try again later.' },
   user_not_found: { status: 404, message: 'There is no such account.' },
-  github_already_linked: { status: 409, message: 'This GitHub account is already linked to another Gatehouse account.' },
+  github_already_linked: {
+    status: 409,
+    message: 'This GitHub account is already linked to another Gatehouse account.',
+  },
   github_email_in_use: {
     status: 409,
-    message: 'An account with this GitHub account’s email already exists. Log in with your password, then connect GitHub from your account page.',
+    message:
+      'An account with this GitHub account’s email already exists. Log in with your password, then connect GitHub from your account page.',
   },
 
   // GitHub and mirroring
-  oauth_state_invalid: { status: 400, message: 'This GitHub sign-in link is missing, expired or was already used. Please try again.' },
+  oauth_state_invalid: {
+    status: 400,
+    message: 'This GitHub sign-in link is missing, expired or was already used. Please try again.',
+  },
   oauth_access_denied: { status: 400, message: 'GitHub access was not granted.' },
   oauth_exchange_failed: { status: 400, message: 'GitHub did not accept the authorization. Please try again.' },
-  oauth_scope_insufficient: { status: 403, message: 'GitHub granted less access than mirroring needs. Please authorize again.' },
+  oauth_scope_insufficient: {
+    status: 403,
+    message: 'GitHub granted less access than mirroring needs. Please authorize again.',
+  },
   github_not_connected: { status: 409, message: 'Connect your GitHub account first.' },
-  github_reconnect_required: { status: 409, message: 'GitHub no longer accepts the stored authorization. Please reconnect GitHub.' },
+  github_reconnect_required: {
+    status: 409,
+    message: 'GitHub no longer accepts the stored authorization. Please reconnect GitHub.',
+  },
   github_unavailable: { status: 503, message: 'GitHub is not answering. Try again shortly.' },
   github_rate_limited: { status: 429, message: 'GitHub asked us to slow down too many times. Try again later.' },
-  github_workflow_scope: { status: 403, message: 'GitHub refused files under .github/workflows: the connection lacks the workflow scope.' },
-  repository_name_taken: { status: 409, message: 'A repository with that name exists and is not a Gatehouse mirror; it was left untouched.' },
+  github_workflow_scope: {
+    status: 403,
+    message: 'GitHub refused files under .github/workflows: the connection lacks the workflow scope.',
+  },
+  repository_name_taken: {
+    status: 409,
+    message: 'A repository with that name exists and is not a Gatehouse mirror; it was left untouched.',
+  },
   secret_detected: { status: 422, message: 'The source contains a credential-looking string; nothing was pushed.' },
   mirror_in_progress: { status: 409, message: 'A mirror is already running for this account.' },
 

@@ -14,6 +14,14 @@ export { createService, type Service, type ServiceOptions } from './create-servi
 export { serve, exitOnSignals, type Running, type ServeOptions } from './serve.js';
 export { runService, type ListenConfig, type ServiceRuntime } from './run-service.js';
 export { createRedis, redisTunings, type RedisTuning } from './redis.js';
-export { loadConfig, loadConfigOrExit, describeConfig, configFields, ConfigError, type Env, type ConfigDoc } from './config.js';
+export {
+  loadConfig,
+  loadConfigOrExit,
+  describeConfig,
+  configFields,
+  ConfigError,
+  type Env,
+  type ConfigDoc,
+} from './config.js';
 export { validate } from './validate.js';
 export { requireServiceCredential } from './service-auth.js';

@@ -42,7 +42,8 @@ export async function runService<C extends ListenConfig, R extends ServiceRuntim
     onClose: [() => runtime.close()],
   });
   const { upgrade } = runtime;
-  if (upgrade) running.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => upgrade(req, socket, head));
+  if (upgrade)
+    running.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => upgrade(req, socket, head));
   exitOnSignals(running, logger);
   logger.info({ url: running.url, ...describe(runtime, config) }, 'listening');
 }

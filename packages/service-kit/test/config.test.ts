@@ -36,7 +36,9 @@ test('both KEY and KEY_FILE → refused as ambiguous', (t) => {
 });
 
 test('bad value → ConfigError naming the key', (t) => {
-  const error = t.throws(() => loadConfig(schema, { SIGNING_SECRET: 'x'.repeat(16), PORT: 'eighty' }), { instanceOf: ConfigError });
+  const error = t.throws(() => loadConfig(schema, { SIGNING_SECRET: 'x'.repeat(16), PORT: 'eighty' }), {
+    instanceOf: ConfigError,
+  });
   t.regex(error?.message ?? '', /PORT: /);
 });
 

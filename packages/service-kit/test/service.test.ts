@@ -146,7 +146,10 @@ test('unknown field → 400 validation_failed naming it unknown_field', async (t
   t.is(res.status, 400);
   const body = (await res.json()) as { code: string; errors: { field: string; code: string }[] };
   t.is(body.code, 'validation_failed');
-  t.deepEqual(body.errors.map((e) => [e.field, e.code]), [['role', 'unknown_field']]);
+  t.deepEqual(
+    body.errors.map((e) => [e.field, e.code]),
+    [['role', 'unknown_field']],
+  );
 });
 
 test('form body where only JSON is accepted → 415 unsupported_media_type', async (t) => {
@@ -215,6 +218,9 @@ test('/metrics → Prometheus text with request counts by route template', async
   t.regex(res.headers.get('content-type') ?? '', /^text\/plain/);
   const text = await res.text();
   t.regex(text, /http_requests_total\{method="GET",route="\/items\/:id",status="200",service="example"\} 2/);
-  t.regex(text, /http_request_duration_seconds_count\{service="example",method="GET",route="\/items\/:id",status="200"\} 2/);
+  t.regex(
+    text,
+    /http_request_duration_seconds_count\{service="example",method="GET",route="\/items\/:id",status="200"\} 2/,
+  );
   t.regex(text, /nodejs_eventloop_lag_seconds/);
 });

@@ -38,7 +38,10 @@ test('SIGTERM with 50 slow requests in flight → all finish 200, new connection
   await new Promise((resolve) => setTimeout(resolve, 100));
   await t.throwsAsync(get(`${url}/healthz`), { code: 'ECONNREFUSED' });
   const results = await Promise.all(inFlight);
-  t.deepEqual(results.map((r) => r.status), Array(50).fill(200));
+  t.deepEqual(
+    results.map((r) => r.status),
+    Array(50).fill(200),
+  );
   const [code] = (await exited) as [number];
   t.is(code, 0);
 });

@@ -3,7 +3,10 @@ import { z } from 'zod';
 import { AppError, fieldCodes, fieldIssue, textField, validate } from '../src/index.js';
 
 const schema = z.strictObject({
-  username: textField('username_required').refine((v) => v.length >= 3, fieldIssue('username_invalid', 'Use 3 or more characters.')),
+  username: textField('username_required').refine(
+    (v) => v.length >= 3,
+    fieldIssue('username_invalid', 'Use 3 or more characters.'),
+  ),
   email: textField('email_required').refine((v) => v.includes('@'), fieldIssue('email_invalid')),
   age: z.number().max(150).optional(),
 });
@@ -18,11 +21,15 @@ const errorsOf = (input: unknown) => {
 };
 
 test('a check naming a field code → that code, with the message the schema gave', (t) => {
-  t.deepEqual(errorsOf({ username: 'ab', email: 'a@b' }), [{ field: 'username', code: 'username_invalid', message: 'Use 3 or more characters.' }]);
+  t.deepEqual(errorsOf({ username: 'ab', email: 'a@b' }), [
+    { field: 'username', code: 'username_invalid', message: 'Use 3 or more characters.' },
+  ]);
 });
 
 test('a check naming a code without a message → the code and its default message from the list', (t) => {
-  t.deepEqual(errorsOf({ username: 'abc', email: 'nope' }), [{ field: 'email', code: 'email_invalid', message: fieldCodes.email_invalid }]);
+  t.deepEqual(errorsOf({ username: 'abc', email: 'nope' }), [
+    { field: 'email', code: 'email_invalid', message: fieldCodes.email_invalid },
+  ]);
 });
 
 test('a text field missing or not a string → its required code, and no later check runs on it', (t) => {

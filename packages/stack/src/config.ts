@@ -17,7 +17,10 @@ export function servicePortVariable(service: string): string {
  */
 export function stackConfigSchema(services: readonly ServiceEntry[]) {
   const servicePorts = Object.fromEntries(
-    services.map((s) => [servicePortVariable(s.name), port(s.port).describe(`Port of the ${s.name} service in the local run.`)]),
+    services.map((s) => [
+      servicePortVariable(s.name),
+      port(s.port).describe(`Port of the ${s.name} service in the local run.`),
+    ]),
   );
   return z.object({
     GATEHOUSE_GATEWAY: z
@@ -25,17 +28,31 @@ export function stackConfigSchema(services: readonly ServiceEntry[]) {
       .default('auto')
       .describe('Front door of the local run: nginx, the Node gateway, or auto (nginx when installed).'),
     GATEWAY_PORT: port(8080).describe('Port of the front door (nginx or the Node gateway).'),
-    GATEWAY_HOST: z.string().default('127.0.0.1').describe('Address the front door binds to; 0.0.0.0 to reach it from other machines.'),
-    PUBLIC_URL: z.url().optional().describe('Public base URL given to the services. Default: http://localhost:GATEWAY_PORT.'),
+    GATEWAY_HOST: z
+      .string()
+      .default('127.0.0.1')
+      .describe('Address the front door binds to; 0.0.0.0 to reach it from other machines.'),
+    PUBLIC_URL: z
+      .url()
+      .optional()
+      .describe('Public base URL given to the services. Default: http://localhost:GATEWAY_PORT.'),
     ...servicePorts,
-    MAIL_WEB_PORT: port(1080).describe('Port of the mail catcher\'s inbox (maildev web UI and REST API).'),
-    MAIL_SMTP_PORT: port(1025).describe('Port of the mail catcher\'s SMTP server.'),
+    MAIL_WEB_PORT: port(1080).describe("Port of the mail catcher's inbox (maildev web UI and REST API)."),
+    MAIL_SMTP_PORT: port(1025).describe("Port of the mail catcher's SMTP server."),
     GATEHOUSE_DATA_DIR: z
       .string()
       .default('.data')
-      .describe('Data of the local run (databases, generated secrets, nginx prefix); relative paths start at the repository.'),
-    NGINX_BIN: z.string().optional().describe('The nginx binary. Default: nginx on PATH, else /usr/sbin/nginx and similar.'),
-    GATEHOUSE_LOG_FORMAT: z.enum(['pretty', 'json']).default('pretty').describe('pretty: one readable line per log entry; json: services\' raw pino lines.'),
+      .describe(
+        'Data of the local run (databases, generated secrets, nginx prefix); relative paths start at the repository.',
+      ),
+    NGINX_BIN: z
+      .string()
+      .optional()
+      .describe('The nginx binary. Default: nginx on PATH, else /usr/sbin/nginx and similar.'),
+    GATEHOUSE_LOG_FORMAT: z
+      .enum(['pretty', 'json'])
+      .default('pretty')
+      .describe("pretty: one readable line per log entry; json: services' raw pino lines."),
   });
 }
 
@@ -55,7 +72,8 @@ export interface StackConfig {
 }
 
 export function readStackConfig(services: readonly ServiceEntry[], env: Env = process.env): StackConfig {
-  const c = loadConfig(stackConfigSchema(services), env) as Record<string, unknown> & z.infer<ReturnType<typeof stackConfigSchema>>;
+  const c = loadConfig(stackConfigSchema(services), env) as Record<string, unknown> &
+    z.infer<ReturnType<typeof stackConfigSchema>>;
   return {
     gateway: c.GATEHOUSE_GATEWAY,
     gatewayPort: c.GATEWAY_PORT,

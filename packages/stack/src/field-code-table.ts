@@ -9,7 +9,9 @@ export const fieldCodesStart =
 export const fieldCodesEnd = '<!-- field-codes:end -->';
 
 export function fieldCodeTable(): string {
-  const rows = Object.entries(fieldCodes).map(([code, message]) => `| \`${code}\` | ${message.replace(/\|/g, '\\|')} |`);
+  const rows = Object.entries(fieldCodes).map(
+    ([code, message]) => `| \`${code}\` | ${message.replace(/\|/g, '\\|')} |`,
+  );
   const table = ['| field code | default message |', '| --- | --- |', ...rows];
   return [fieldCodesStart, '', ...table, '', fieldCodesEnd].join('\n');
 }

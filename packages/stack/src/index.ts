@@ -25,6 +25,11 @@ export { startStack, StackStartError, type RunningStack, type StackReporter } fr
 export { consoleReporter } from './local/console-reporter.js';
 export { formatLogLine } from './local/log-format.js';
 export { freePort, freePorts } from './local/ports.js';
-export { generateCompose, standInTestVariable, composeSecretsDir, type ComposeDocument } from './compose/generate-compose.js';
+export {
+  generateCompose,
+  standInTestVariable,
+  composeSecretsDir,
+  type ComposeDocument,
+} from './compose/generate-compose.js';
 export { generatedFiles } from './generated-files.js';
 export { fieldCodeTable, withFieldCodeTable } from './field-code-table.js';

@@ -63,16 +63,20 @@ export function buildRouteTable(services: readonly ServiceEntry[]): RouteTable {
   const names = new Set<string>();
   const routes: EdgeRoute[] = [];
   for (const entry of services) {
-    if (entry.standIn && entry.routes.length) throw new Error(`${entry.name}: a stand-in is another host; it takes no routes at the edge`);
-    if (!/^[a-z][a-z0-9-]*$/.test(entry.name)) throw new Error(`service name "${entry.name}" must be lower-case letters, digits and dashes`);
+    if (entry.standIn && entry.routes.length)
+      throw new Error(`${entry.name}: a stand-in is another host; it takes no routes at the edge`);
+    if (!/^[a-z][a-z0-9-]*$/.test(entry.name))
+      throw new Error(`service name "${entry.name}" must be lower-case letters, digits and dashes`);
     if (names.has(entry.name)) throw new Error(`service "${entry.name}" is listed twice`);
     names.add(entry.name);
     for (const route of entry.routes) {
       if (!route.prefix.startsWith('/') || !route.prefix.endsWith('/')) {
         throw new Error(`${entry.name}: route prefix "${route.prefix}" must start and end with "/"`);
       }
-      if (routes.some((r) => r.prefix === route.prefix)) throw new Error(`route prefix "${route.prefix}" is claimed twice`);
-      if (route.prefix === apiPrefix) throw new Error(`${entry.name}: "${apiPrefix}" itself is reserved; mount under it`);
+      if (routes.some((r) => r.prefix === route.prefix))
+        throw new Error(`route prefix "${route.prefix}" is claimed twice`);
+      if (route.prefix === apiPrefix)
+        throw new Error(`${entry.name}: "${apiPrefix}" itself is reserved; mount under it`);
       routes.push({
         service: entry.name,
         prefix: route.prefix,
@@ -92,7 +96,8 @@ export function buildRouteTable(services: readonly ServiceEntry[]): RouteTable {
     }
     for (const { path, zone } of entry.rateLimited ?? []) {
       const places = publicPlaces(entry, routes, path);
-      if (places.length === 0) throw new Error(`${entry.name}: rate-limited path ${path} is not reachable through any route`);
+      if (places.length === 0)
+        throw new Error(`${entry.name}: rate-limited path ${path} is not reachable through any route`);
       for (const at of places) limited.push({ ...at, zone });
     }
   }
@@ -100,12 +105,14 @@ export function buildRouteTable(services: readonly ServiceEntry[]): RouteTable {
   const reachableBlocked = blocked.filter((b) => `${b.prefix}${b.rest}` !== edgeHealthPath);
 
   // A stand-in is not behind the edge: no upstream, so nginx never waits for a host the production profile lacks.
-  const upstreams = services.filter((entry) => !entry.standIn).map((entry) => ({
-    service: entry.name,
-    name: entry.name.replace(/-/g, '_'),
-    variable: upstreamVariable(entry.name),
-    port: entry.port,
-  }));
+  const upstreams = services
+    .filter((entry) => !entry.standIn)
+    .map((entry) => ({
+      service: entry.name,
+      name: entry.name.replace(/-/g, '_'),
+      variable: upstreamVariable(entry.name),
+      port: entry.port,
+    }));
   return { upstreams, routes, blocked: reachableBlocked, limited };
 }
 

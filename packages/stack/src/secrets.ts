@@ -69,7 +69,9 @@ export interface EnsureSecretsOptions {
  * Creates what is missing, keeps what exists. Returns the path of each
  * secret file by name, and which ones were created now.
  */
-export async function ensureSecrets(options: EnsureSecretsOptions): Promise<{ files: Record<string, string>; created: string[] }> {
+export async function ensureSecrets(
+  options: EnsureSecretsOptions,
+): Promise<{ files: Record<string, string>; created: string[] }> {
   const mode = options.fileMode ?? 0o600;
   await mkdir(options.dir, { recursive: true, mode: 0o700 });
   await chmod(options.dir, 0o700);

@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import test from 'ava';
 import { testNeeding } from '@gatehouse/testkit';
 import { generateCompose, repoRoot, services } from '../src/index.js';
-import { checkComposeSchema, checkReferences, checkRequiredEnvironment, readComposeFile, type ComposeFile } from './fixtures/check-compose.js';
+import {
+  checkComposeSchema,
+  checkReferences,
+  checkRequiredEnvironment,
+  readComposeFile,
+  type ComposeFile,
+} from './fixtures/check-compose.js';
 
 const compose = readComposeFile(join(repoRoot, 'docker-compose.yml'));
 const references = { projectDir: repoRoot, testProfile: { profile: 'test', service: 'tests' } };
@@ -21,8 +27,14 @@ test('the schema check catches a malformed file', async (t) => {
   broken.services.auth!.depends_on = 5;
   broken.services.web!.healtcheck = {};
   const problems = await checkComposeSchema(broken as ComposeFile);
-  t.true(problems.some((p) => p.startsWith('/services/auth/depends_on')), problems.join('\n'));
-  t.true(problems.some((p) => p.startsWith('/services/web') && /additional properties/.test(p)), problems.join('\n'));
+  t.true(
+    problems.some((p) => p.startsWith('/services/auth/depends_on')),
+    problems.join('\n'),
+  );
+  t.true(
+    problems.some((p) => p.startsWith('/services/web') && /additional properties/.test(p)),
+    problems.join('\n'),
+  );
 });
 
 test('every depends_on, secret, volume, build target and profile resolves; the test profile is complete', (t) => {
@@ -30,7 +42,9 @@ test('every depends_on, secret, volume, build target and profile resolves; the t
 });
 
 test('the reference check names what does not resolve', (t) => {
-  const broken = structuredClone(generateCompose(services)) as ComposeFile & { services: Record<string, Record<string, unknown>> };
+  const broken = structuredClone(generateCompose(services)) as ComposeFile & {
+    services: Record<string, Record<string, unknown>>;
+  };
   (broken.services.web!.depends_on as Record<string, unknown>).nowhere = { condition: 'service_healthy' };
   (broken.services.auth!.secrets as string[]).push('github_token');
   (broken.services.auth!.volumes as string[]).push('auth_cache:/cache');
@@ -87,18 +101,32 @@ testNeeding(missing)('docker-compose 1.29.2 accepts the files, in every profile 
     ['-f', 'docker-compose.yml', '-f', 'docker-compose.offline.yml', 'config', '-q'],
     ['-f', 'docker-compose.yml', '-f', 'docker-compose.tls.yml', 'config', '-q'],
   ]) {
-    const result = spawnSync('docker-compose', args, { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, DOCKER_HOST: 'unix:///nonexistent' } });
+    const result = spawnSync('docker-compose', args, {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      env: { ...process.env, DOCKER_HOST: 'unix:///nonexistent' },
+    });
     t.is(result.status, 0, `docker-compose ${args.join(' ')}: ${result.stderr}`);
   }
-  const listed = spawnSync('docker-compose', ['--profile', 'test', 'config', '--services'], { cwd: repoRoot, encoding: 'utf8' });
-  t.deepEqual(listed.stdout.trim().split('\n').sort(), [...services.map((s) => s.name), 'mail', 'nginx', 'postgres', 'redis', 'tests'].sort());
+  const listed = spawnSync('docker-compose', ['--profile', 'test', 'config', '--services'], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+  });
+  t.deepEqual(
+    listed.stdout.trim().split('\n').sort(),
+    [...services.map((s) => s.name), 'mail', 'nginx', 'postgres', 'redis', 'tests'].sort(),
+  );
 });
 
-test('every variable the compose files read is in the README\'s compose table', async (t) => {
+test("every variable the compose files read is in the README's compose table", async (t) => {
   const readme = await readFile(join(repoRoot, 'README.md'), 'utf8');
-  const table = readme.slice(readme.indexOf('- **Variables** compose reads'), readme.indexOf('- **Checks in `npm test`**'));
+  const table = readme.slice(
+    readme.indexOf('- **Variables** compose reads'),
+    readme.indexOf('- **Checks in `npm test`**'),
+  );
   for (const file of ['docker-compose.yml', 'docker-compose.offline.yml', 'docker-compose.tls.yml']) {
     const text = await readFile(join(repoRoot, file), 'utf8');
-    for (const [, name] of text.matchAll(/\$\{([A-Z0-9_]+)/g)) t.true(table.includes(`\`${name}\``), `${file}: ${name} is not documented`);
+    for (const [, name] of text.matchAll(/\$\{([A-Z0-9_]+)/g))
+      t.true(table.includes(`\`${name}\``), `${file}: ${name} is not documented`);
   }
 });

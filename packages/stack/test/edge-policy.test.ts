@@ -1,7 +1,7 @@
 import test from 'ava';
 import { errorFormat, errorJson, edgeError } from '../src/index.js';
 
-test('problem+json under /api/ only; the body is valid JSON in the kit\'s shape', (t) => {
+test("problem+json under /api/ only; the body is valid JSON in the kit's shape", (t) => {
   t.is(errorFormat('/api/auth/v1/me'), 'json');
   t.is(errorFormat('/api'), 'json');
   t.is(errorFormat('/apix'), 'html');

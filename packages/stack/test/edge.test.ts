@@ -47,15 +47,24 @@ interface Answer {
 }
 
 /** A raw HTTP request: fetch would refuse some of these headers or give up on early answers. */
-function send(kind: Kind, options: { method?: string; path: string; headers?: Record<string, string>; body?: Buffer | string }): Promise<Answer> {
+function send(
+  kind: Kind,
+  options: { method?: string; path: string; headers?: Record<string, string>; body?: Buffer | string },
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request(`${base(kind)}${options.path}`, { method: options.method ?? 'GET', headers: options.headers, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'EPIPE' || err.code === 'ECONNRESET' ? undefined : reject(err)));
+    const req = request(
+      `${base(kind)}${options.path}`,
+      { method: options.method ?? 'GET', headers: options.headers, agent: false },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
+    req.on('error', (err: NodeJS.ErrnoException) =>
+      err.code === 'EPIPE' || err.code === 'ECONNRESET' ? undefined : reject(err),
+    );
     req.end(options.body);
   });
 }
@@ -70,7 +79,13 @@ function assertEdgeHeaders(t: ExecutionContext, answer: Answer, what: string, up
   t.notRegex(String(answer.headers.server ?? ''), /\d/, `${what}: no version in Server`);
 }
 
-function assertEdgeError(t: ExecutionContext, answer: Answer, status: number, format: 'json' | 'html', what: string): void {
+function assertEdgeError(
+  t: ExecutionContext,
+  answer: Answer,
+  status: number,
+  format: 'json' | 'html',
+  what: string,
+): void {
   t.is(answer.status, status, what);
   assertEdgeHeaders(t, answer, what);
   const id = String(answer.headers['x-request-id']);
@@ -86,10 +101,14 @@ function assertEdgeError(t: ExecutionContext, answer: Answer, status: number, fo
 }
 
 for (const kind of kinds) {
-  const edgeTest = (title: string, fn: (t: ExecutionContext) => Promise<void>) => testNeeding(needs(kind))(`${kind}: ${title}`, fn);
+  const edgeTest = (title: string, fn: (t: ExecutionContext) => Promise<void>) =>
+    testNeeding(needs(kind))(`${kind}: ${title}`, fn);
 
   edgeTest('proxies /api/auth/ with the prefix stripped and the forwarding headers set by the edge', async (t) => {
-    const answer = await send(kind, { path: '/api/auth/v1/me?x=1', headers: { host: 'gatehouse.test', 'x-forwarded-for': '6.6.6.6', 'x-forwarded-host': 'evil' } });
+    const answer = await send(kind, {
+      path: '/api/auth/v1/me?x=1',
+      headers: { host: 'gatehouse.test', 'x-forwarded-for': '6.6.6.6', 'x-forwarded-host': 'evil' },
+    });
     t.is(answer.status, 200);
     const seen = JSON.parse(answer.body) as SeenRequest & { service: string };
     t.is(seen.service, 'auth');
@@ -120,10 +139,24 @@ for (const kind of kinds) {
   });
 
   edgeTest('internal paths are 404 from the edge, problem+json under /api/, a page elsewhere', async (t) => {
-    for (const path of ['/api/auth/v1/introspect', '/api/auth/v1/INTROSPECT/', '/api/auth//v1/./introspect', '/api/auth/v1/%69ntrospect', '/api/auth/metrics', '/api/echo/readyz']) {
-      assertEdgeError(t, await send(kind, { method: 'POST', path, body: '{}', headers: { 'content-type': 'application/json' } }), 404, 'json', path);
+    for (const path of [
+      '/api/auth/v1/introspect',
+      '/api/auth/v1/INTROSPECT/',
+      '/api/auth//v1/./introspect',
+      '/api/auth/v1/%69ntrospect',
+      '/api/auth/metrics',
+      '/api/echo/readyz',
+    ]) {
+      assertEdgeError(
+        t,
+        await send(kind, { method: 'POST', path, body: '{}', headers: { 'content-type': 'application/json' } }),
+        404,
+        'json',
+        path,
+      );
     }
-    for (const path of ['/metrics', '/readyz', '/METRICS']) assertEdgeError(t, await send(kind, { path }), 404, 'html', path);
+    for (const path of ['/metrics', '/readyz', '/METRICS'])
+      assertEdgeError(t, await send(kind, { path }), 404, 'html', path);
     assertEdgeError(t, await send(kind, { path: '/api/unknown/x' }), 404, 'json', 'unknown API');
   });
 
@@ -135,31 +168,77 @@ for (const kind of kinds) {
 
   edgeTest('a 10 KB cookie is 431 from the edge, never reaching a service', async (t) => {
     const cookie = `c=${'x'.repeat(10 * 1024)}`;
-    assertEdgeError(t, await send(kind, { path: '/api/auth/v1/me', headers: { cookie } }), 431, 'json', '/api/ with a big cookie');
-    assertEdgeError(t, await send(kind, { path: '/login', headers: { cookie } }), 431, 'html', 'page with a big cookie');
+    assertEdgeError(
+      t,
+      await send(kind, { path: '/api/auth/v1/me', headers: { cookie } }),
+      431,
+      'json',
+      '/api/ with a big cookie',
+    );
+    assertEdgeError(
+      t,
+      await send(kind, { path: '/login', headers: { cookie } }),
+      431,
+      'html',
+      'page with a big cookie',
+    );
   });
 
   edgeTest('a 1 MB body is 413 from the edge, with or without Content-Length', async (t) => {
     const body = Buffer.alloc(1024 * 1024, 'a');
-    assertEdgeError(t, await send(kind, { method: 'POST', path: '/api/auth/v1/signup', body, headers: { 'content-type': 'application/json' } }), 413, 'json', 'sized');
-    const chunked = await send(kind, { method: 'POST', path: '/signup', body, headers: { 'transfer-encoding': 'chunked' } });
+    assertEdgeError(
+      t,
+      await send(kind, {
+        method: 'POST',
+        path: '/api/auth/v1/signup',
+        body,
+        headers: { 'content-type': 'application/json' },
+      }),
+      413,
+      'json',
+      'sized',
+    );
+    const chunked = await send(kind, {
+      method: 'POST',
+      path: '/signup',
+      body,
+      headers: { 'transfer-encoding': 'chunked' },
+    });
     assertEdgeError(t, chunked, 413, 'html', 'chunked');
-    const small = await send(kind, { method: 'POST', path: '/api/auth/v1/signup', body: '{"a":1}', headers: { 'content-type': 'application/json' } });
+    const small = await send(kind, {
+      method: 'POST',
+      path: '/api/auth/v1/signup',
+      body: '{"a":1}',
+      headers: { 'content-type': 'application/json' },
+    });
     t.is((JSON.parse(small.body) as SeenRequest).bodyBytes, 7, 'a small body passes whole');
   });
 
-  edgeTest('the forgot-password zone: burst+1 POSTs pass, the next is 429 with Retry-After; GETs are not counted', async (t) => {
-    const { burst } = rateZones.forgot;
-    for (let i = 0; i <= burst; i++) {
-      t.is((await send(kind, { method: 'POST', path: '/api/auth/v1/password/forgot' })).status, 200, `request ${i + 1}`);
-    }
-    const limited = await send(kind, { method: 'POST', path: '/api/auth/v1/password/forgot' });
-    assertEdgeError(t, limited, 429, 'json', 'API 429');
-    t.is(limited.headers['retry-after'], '60');
-    assertEdgeError(t, await send(kind, { method: 'POST', path: '/forgot-password' }), 429, 'html', 'web form shares the zone');
-    t.is((await send(kind, { path: '/forgot-password' })).status, 200, 'GET is not counted');
-    t.is((await send(kind, { method: 'POST', path: '/api/auth/v1/token' })).status, 200, 'other zones are separate');
-  });
+  edgeTest(
+    'the forgot-password zone: burst+1 POSTs pass, the next is 429 with Retry-After; GETs are not counted',
+    async (t) => {
+      const { burst } = rateZones.forgot;
+      for (let i = 0; i <= burst; i++) {
+        t.is(
+          (await send(kind, { method: 'POST', path: '/api/auth/v1/password/forgot' })).status,
+          200,
+          `request ${i + 1}`,
+        );
+      }
+      const limited = await send(kind, { method: 'POST', path: '/api/auth/v1/password/forgot' });
+      assertEdgeError(t, limited, 429, 'json', 'API 429');
+      t.is(limited.headers['retry-after'], '60');
+      assertEdgeError(
+        t,
+        await send(kind, { method: 'POST', path: '/forgot-password' }),
+        429,
+        'html',
+        'web form shares the zone',
+      );
+      t.is((await send(kind, { path: '/forgot-password' })).status, 200, 'GET is not counted');
+      t.is((await send(kind, { method: 'POST', path: '/api/auth/v1/token' })).status, 200, 'other zones are separate');
+    },
+  );
 
   edgeTest('assets get a year-long immutable cache on 200 only', async (t) => {
     const css = await send(kind, { path: '/assets/main.0123.css' });

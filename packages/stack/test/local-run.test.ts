@@ -3,7 +3,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import { findNginx, formatLogLine, freePorts, readStackConfig, servicePortVariable, services, startStack, type StackReporter } from '../src/index.js';
+import {
+  findNginx,
+  formatLogLine,
+  freePorts,
+  readStackConfig,
+  servicePortVariable,
+  services,
+  startStack,
+  type StackReporter,
+} from '../src/index.js';
 
 const quiet: StackReporter = { info: () => {}, line: () => {} };
 
@@ -45,7 +54,12 @@ test('a taken port is named with the variable that moves it, before anything sta
   await new Promise<void>((resolve) => blocker.listen(config.servicePorts.auth, '127.0.0.1', resolve));
   t.teardown(() => blocker.close());
   const error = await t.throwsAsync(startStack(config, services, quiet));
-  t.regex(error!.message, new RegExp(`port ${config.servicePorts.auth} \\(the auth service\\) is already in use: set AUTH_PORT=<another port>`));
+  t.regex(
+    error!.message,
+    new RegExp(
+      `port ${config.servicePorts.auth} \\(the auth service\\) is already in use: set AUTH_PORT=<another port>`,
+    ),
+  );
 });
 
 test('two parts given one port are refused', async (t) => {
@@ -66,13 +80,20 @@ test('GATEHOUSE_GATEWAY=nginx without an nginx binary is a clear error; the look
 
 test('pino lines become one readable line; anything else passes through', (t) => {
   t.is(
-    formatLogLine('{"level":30,"time":"2026-11-21T10:00:01.123Z","service":"auth","req_id":"x","method":"GET","path":"/v1/me","status":200,"ms":2.5,"msg":"request"}'),
+    formatLogLine(
+      '{"level":30,"time":"2026-11-21T10:00:01.123Z","service":"auth","req_id":"x","method":"GET","path":"/v1/me","status":200,"ms":2.5,"msg":"request"}',
+    ),
     '10:00:01 info  GET /v1/me → 200 2.5ms',
   );
-  t.is(formatLogLine('{"level":40,"time":"2026-11-21T10:00:01.123Z","msg":"redis error","err":"ECONNREFUSED"}'), '10:00:01 warn  redis error err=ECONNREFUSED');
+  t.is(
+    formatLogLine('{"level":40,"time":"2026-11-21T10:00:01.123Z","msg":"redis error","err":"ECONNREFUSED"}'),
+    '10:00:01 warn  redis error err=ECONNREFUSED',
+  );
   t.is(formatLogLine('MailDev API running'), 'MailDev API running');
   t.is(
-    formatLogLine('{"level":50,"time":"2026-11-21T10:00:01.123Z","msg":"request failed","req_id":"r1","err":{"type":"Error","message":"boom","stack":"Error: boom\\n    at x (y.ts:1:1)"}}'),
+    formatLogLine(
+      '{"level":50,"time":"2026-11-21T10:00:01.123Z","msg":"request failed","req_id":"r1","err":{"type":"Error","message":"boom","stack":"Error: boom\\n    at x (y.ts:1:1)"}}',
+    ),
     '10:00:01 error request failed\nError: boom\n    at x (y.ts:1:1)',
   );
 });

@@ -7,7 +7,10 @@ import { buildRouteTable, renderTemplate, repoRoot, services, templateVariables 
 test('renders $NAME and ${NAME} of the given variables only; nginx variables stay', (t) => {
   const text = 'server ${AUTH_UPSTREAM}; listen $GATEHOUSE_LISTEN; proxy_set_header Host $http_host; x ${UNSET} $UNSET';
   t.is(
-    renderTemplate(text, { AUTH_UPSTREAM: 'auth:3001', GATEHOUSE_LISTEN: '8080', http_host: 'never' }).replace('never', 'BUG'),
+    renderTemplate(text, { AUTH_UPSTREAM: 'auth:3001', GATEHOUSE_LISTEN: '8080', http_host: 'never' }).replace(
+      'never',
+      'BUG',
+    ),
     'server auth:3001; listen 8080; proxy_set_header Host BUG; x ${UNSET} $UNSET',
   );
   t.is(renderTemplate('a ${EMPTY} b', { EMPTY: '' }), 'a  b');
@@ -24,11 +27,18 @@ test('the template uses exactly the variables compose and the local run define',
   t.deepEqual(templateVariables(template), Object.keys(variables).sort());
 });
 
-const envsubst = spawnSync('envsubst', ['--version']).status === 0 ? undefined : 'envsubst (gettext-base) is not installed';
+const envsubst =
+  spawnSync('envsubst', ['--version']).status === 0 ? undefined : 'envsubst (gettext-base) is not installed';
 
 testNeeding(envsubst)('the Node rendering equals what the nginx image does (envsubst "$defined_envs")', (t) => {
-  const defined = Object.keys(variables).map((k) => `\${${k}}`).join(' ');
-  const result = spawnSync('envsubst', [defined], { input: template, env: { PATH: process.env.PATH, ...variables }, encoding: 'utf8' });
+  const defined = Object.keys(variables)
+    .map((k) => `\${${k}}`)
+    .join(' ');
+  const result = spawnSync('envsubst', [defined], {
+    input: template,
+    env: { PATH: process.env.PATH, ...variables },
+    encoding: 'utf8',
+  });
   t.is(result.status, 0);
   t.is(renderTemplate(template, variables), result.stdout);
 });

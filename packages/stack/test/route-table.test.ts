@@ -11,14 +11,30 @@ test('routes are ordered longest prefix first, so /assets/ and /api/auth/ win ov
 
 test('internal endpoints are blocked through every route that reaches them', (t) => {
   const blocked = table.blocked.map((b) => `${b.prefix}${b.rest}`);
-  for (const path of ['/api/auth/v1/introspect', '/api/auth/metrics', '/api/auth/readyz', '/api/auth/healthz', '/metrics', '/readyz']) {
+  for (const path of [
+    '/api/auth/v1/introspect',
+    '/api/auth/metrics',
+    '/api/auth/readyz',
+    '/api/auth/healthz',
+    '/metrics',
+    '/readyz',
+  ]) {
     t.true(blocked.includes(path), path);
   }
   t.false(blocked.includes('/healthz'), "the edge's own /healthz is not shadowed");
 });
 
 test('introspect is blocked however it is spelled', (t) => {
-  for (const raw of ['/api/auth/v1/introspect', '/api/auth/v1/Introspect', '/api/auth/v1/introspect/', '/api/auth/v1/introspect/x', '/api/auth//v1/introspect', '/api/auth/v1/./introspect', '/api/auth/v1/%69ntrospect', '/api/auth/v1/x/../introspect']) {
+  for (const raw of [
+    '/api/auth/v1/introspect',
+    '/api/auth/v1/Introspect',
+    '/api/auth/v1/introspect/',
+    '/api/auth/v1/introspect/x',
+    '/api/auth//v1/introspect',
+    '/api/auth/v1/./introspect',
+    '/api/auth/v1/%69ntrospect',
+    '/api/auth/v1/x/../introspect',
+  ]) {
     const path = normalizePath(raw);
     t.truthy(path, raw);
     t.deepEqual(resolve(table, path!, 'POST'), { kind: 'blocked' }, raw);
@@ -38,7 +54,7 @@ test('POSTs to budgeted paths carry their zone; other methods and paths none', (
   t.like(resolve(table, '/account', 'POST'), { kind: 'proxy', zone: undefined });
 });
 
-test('an unknown /api/ path has no route (a JSON 404), /healthz is the edge\'s own', (t) => {
+test("an unknown /api/ path has no route (a JSON 404), /healthz is the edge's own", (t) => {
   t.is(resolve(table, '/api/nothing/x', 'GET').kind, 'no-route');
   t.is(resolve(table, '/api/', 'GET').kind, 'no-route');
   t.is(resolve(table, '/healthz', 'GET').kind, 'health');
@@ -86,8 +102,14 @@ test('one more entry is all a WebSocket service needs: its location passes upgra
 test('a broken service list is refused with a reason', (t) => {
   const base = services[0]!;
   t.throws(() => buildRouteTable([base, base]), { message: /listed twice/ });
-  t.throws(() => buildRouteTable([{ ...base, routes: [{ prefix: '/api/auth' }] }]), { message: /must start and end with "\/"/ });
-  t.throws(() => buildRouteTable([base, { ...pushes, routes: [{ prefix: '/api/auth/' }] }]), { message: /claimed twice/ });
-  t.throws(() => buildRouteTable([{ ...base, rateLimited: [{ path: 'v1/token', zone: 'login' }] }]), { message: /must start with/ });
+  t.throws(() => buildRouteTable([{ ...base, routes: [{ prefix: '/api/auth' }] }]), {
+    message: /must start and end with "\/"/,
+  });
+  t.throws(() => buildRouteTable([base, { ...pushes, routes: [{ prefix: '/api/auth/' }] }]), {
+    message: /claimed twice/,
+  });
+  t.throws(() => buildRouteTable([{ ...base, rateLimited: [{ path: 'v1/token', zone: 'login' }] }]), {
+    message: /must start with/,
+  });
   t.throws(() => buildRouteTable([{ ...base, name: 'Auth' }]), { message: /lower-case/ });
 });

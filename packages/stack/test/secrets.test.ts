@@ -14,7 +14,10 @@ test('secrets are created once, 0600 in a 0700 directory, and kept on the next r
   const pepper = await readFile(first.files.PASSWORD_PEPPER!, 'utf8');
   t.is((await stat(first.files.PASSWORD_PEPPER!)).mode & 0o777, 0o600);
   t.true(pepper.length >= 32);
-  t.is(createPrivateKey(await readFile(first.files.JWT_PRIVATE_KEY!, 'utf8')).asymmetricKeyDetails?.namedCurve, 'prime256v1');
+  t.is(
+    createPrivateKey(await readFile(first.files.JWT_PRIVATE_KEY!, 'utf8')).asymmetricKeyDetails?.namedCurve,
+    'prime256v1',
+  );
   const second = await ensureSecrets({ dir, names: ['PASSWORD_PEPPER', 'JWT_PRIVATE_KEY'] });
   t.deepEqual(second.created, []);
   t.is(await readFile(second.files.PASSWORD_PEPPER!, 'utf8'), pepper, 'a pepper is never replaced');
@@ -25,7 +28,10 @@ test('compose secrets: database URLs follow the Postgres password', async (t) =>
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const { files } = await ensureSecrets({ dir, names: [], databaseServices: ['auth'], fileMode: 0o644 });
   const password = await readFile(files.POSTGRES_PASSWORD!, 'utf8');
-  t.is(await readFile(files.DATABASE_URL_AUTH!, 'utf8'), `postgres://gatehouse:${encodeURIComponent(password)}@postgres:5432/auth`);
+  t.is(
+    await readFile(files.DATABASE_URL_AUTH!, 'utf8'),
+    `postgres://gatehouse:${encodeURIComponent(password)}@postgres:5432/auth`,
+  );
   t.is((await stat(files.DATABASE_URL_AUTH!)).mode & 0o777, 0o644);
   await writeFile(files.POSTGRES_PASSWORD!, 'changed');
   await ensureSecrets({ dir, names: [], databaseServices: ['auth'], fileMode: 0o644 });

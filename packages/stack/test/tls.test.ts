@@ -5,7 +5,17 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testNeeding } from '@gatehouse/testkit';
-import { buildRouteTable, checkNginxConfig, freePorts, hstsHeader, nginxArgs, prepareNginx, renderTemplate, repoRoot, services } from '../src/index.js';
+import {
+  buildRouteTable,
+  checkNginxConfig,
+  freePorts,
+  hstsHeader,
+  nginxArgs,
+  prepareNginx,
+  renderTemplate,
+  repoRoot,
+  services,
+} from '../src/index.js';
 import { fakeUpstream } from './fixtures/fake-upstream.js';
 import { nginxBin } from './fixtures/edges.js';
 
@@ -32,7 +42,23 @@ testNeeding(missing)('TLS server block: same routes over HTTPS with HSTS; plain 
     await Promise.all(fakes.map((f) => f.close()));
     await rm(dir, { recursive: true, force: true });
   });
-  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', join(dir, 'privkey.pem'), '-out', join(dir, 'fullchain.pem')]);
+  const made = spawnSync('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=localhost',
+    '-keyout',
+    join(dir, 'privkey.pem'),
+    '-out',
+    join(dir, 'fullchain.pem'),
+  ]);
   t.is(made.status, 0, String(made.stderr));
 
   const [plain, tls] = await freePorts(2);
@@ -57,7 +83,12 @@ testNeeding(missing)('TLS server block: same routes over HTTPS with HSTS; plain 
     }
   });
   const deadline = Date.now() + 5000;
-  while (!(await fetch(`http://127.0.0.1:${plain}/healthz`).then((r) => r.ok, () => false))) {
+  while (
+    !(await fetch(`http://127.0.0.1:${plain}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    ))
+  ) {
     if (Date.now() > deadline) throw new Error('nginx did not start');
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -66,7 +97,7 @@ testNeeding(missing)('TLS server block: same routes over HTTPS with HSTS; plain 
   t.is(secure['strict-transport-security'], hstsHeader.value);
   t.is(secure['x-content-type-options'], 'nosniff');
   const blocked = await httpsHeaders(`https://127.0.0.1:${tls}/api/auth/v1/introspect`);
-  t.is(blocked['strict-transport-security'], hstsHeader.value, 'on the edge\'s own errors too');
+  t.is(blocked['strict-transport-security'], hstsHeader.value, "on the edge's own errors too");
   const insecure = await fetch(`http://127.0.0.1:${plain}/api/auth/v1/me`);
   t.is(insecure.headers.get('strict-transport-security'), null);
 });

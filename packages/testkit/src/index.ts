@@ -1,6 +1,13 @@
 export { freshDatabase, freshDatabases, availableBackends, type Backend, type TestDatabase } from './database.js';
 export { freshRedis, type TestRedis } from './redis.js';
-export { postgresServer, redisServer, describeSource, embeddedOnly, localDefaults, type ServerSource } from './servers.js';
+export {
+  postgresServer,
+  redisServer,
+  describeSource,
+  embeddedOnly,
+  localDefaults,
+  type ServerSource,
+} from './servers.js';
 export { testNeeding } from './needs.js';
 export { listen, listenLate, type LateServer, type TestServer } from './server.js';
 export { captureLogs, type CapturedLogs } from './logs.js';

@@ -54,7 +54,10 @@ async function resolve(kind: Kind): Promise<ServerSource> {
       return { url: undefined, why: `testcontainers could not start it (${(err as Error).message})` };
     }
   }
-  return { url: undefined, why: `${kind.env} is not set, nothing answers on ${local.host} and no Docker engine is reachable` };
+  return {
+    url: undefined,
+    why: `${kind.env} is not set, nothing answers on ${local.host} and no Docker engine is reachable`,
+  };
 }
 
 /** A plain TCP connect with a short timeout, so a machine without the server waits 300 ms, not 3 s. */

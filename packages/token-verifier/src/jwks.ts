@@ -57,7 +57,10 @@ export class JwksCache {
       for (const [kid, key] of keys) this.keys.set(kid, key);
     } catch (err) {
       // A failed fetch (auth restarting) may be retried after a second, not a whole interval.
-      this.lastFetchAt = Math.min(this.lastFetchAt, this.options.now() - this.options.refetchIntervalMs + retryAfterFailureMs);
+      this.lastFetchAt = Math.min(
+        this.lastFetchAt,
+        this.options.now() - this.options.refetchIntervalMs + retryAfterFailureMs,
+      );
       this.options.onError(err as Error);
     }
   }

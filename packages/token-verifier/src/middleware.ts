@@ -31,7 +31,8 @@ export function requireToken(verifier: Pick<Verifier, 'verify'>): Middleware {
       ctx.state.claims = verdict.claims;
       return next();
     }
-    if (verdict?.reason === 'feed_stale') throw new AppError('service_unavailable', { headers: { 'Retry-After': '1' } });
+    if (verdict?.reason === 'feed_stale')
+      throw new AppError('service_unavailable', { headers: { 'Retry-After': '1' } });
     throw new AppError('invalid_token', { headers: bearerChallenge });
   };
 }

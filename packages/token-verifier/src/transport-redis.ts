@@ -14,7 +14,11 @@ export interface RedisTransportOptions {
  * Pushes arrive by Redis pub/sub; a gap (a late start, a reconnect, a missed
  * message) is filled by reading auth's events after our sequence number.
  */
-export function redisTransport(options: RedisTransportOptions, endpoints: AuthEndpoints, onError: (err: Error) => void) {
+export function redisTransport(
+  options: RedisTransportOptions,
+  endpoints: AuthEndpoints,
+  onError: (err: Error) => void,
+) {
   return (state: FeedState): FeedTransport => {
     const subscriber = new Redis(options.url, { maxRetriesPerRequest: null, connectTimeout: 2000 });
     subscriber.on('error', (err: Error) => onError(err));

@@ -82,7 +82,9 @@ export async function createVerifier(options: VerifierOptions): Promise<Verifier
     catchUp: (afterSeq) => transportRef.current?.catchUp(afterSeq),
   });
   const factory =
-    options.feed.transport === 'redis' ? redisTransport(options.feed, endpoints, onError) : streamTransport(endpoints, onError);
+    options.feed.transport === 'redis'
+      ? redisTransport(options.feed, endpoints, onError)
+      : streamTransport(endpoints, onError);
   const transport = factory(state);
   transportRef.current = transport;
   const pruner = setInterval(() => revoked.prune(Math.floor(clock.now().getTime() / 1000)), pruneEveryMs).unref();

@@ -6,54 +6,63 @@ import { authFor, eventually, feedFor, transports, verifierFor } from './helpers
 const staleAfterMs = 1000;
 
 for (const transport of transports) {
-  test.serial(`${transport}: feed cut → verifier refuses within staleAfterMs (feed_stale); restored → passes again and sees what it missed`, async (t) => {
-    const h = await authFor(t, transport);
-    // The verifier reaches its feed (Redis, or auth's stream) through a proxy the test can cut.
-    const target = transport === 'redis' ? Number(new URL(h.redis!.url).port || 6379) : Number(new URL(h.url).port);
-    const proxy = await cuttableProxy(target);
+  test.serial(
+    `${transport}: feed cut → verifier refuses within staleAfterMs (feed_stale); restored → passes again and sees what it missed`,
+    async (t) => {
+      const h = await authFor(t, transport);
+      // The verifier reaches its feed (Redis, or auth's stream) through a proxy the test can cut.
+      const target = transport === 'redis' ? Number(new URL(h.redis!.url).port || 6379) : Number(new URL(h.url).port);
+      const proxy = await cuttableProxy(target);
+      t.teardown(() => proxy.close());
+      const viaProxy = `http://127.0.0.1:${proxy.port}`;
+      const verifier = await verifierFor(t, h, transport, {
+        staleAfterMs,
+        ...(transport === 'redis'
+          ? { feed: feedFor(h, transport, { redis: `redis://127.0.0.1:${proxy.port}` }) }
+          : { authUrl: viaProxy }),
+      });
+      const account = await confirmedAccount(h);
+      const [a, b] = [await login(h, account), await login(h, account)];
+      t.true((await verifier.verify(a.access_token)).ok);
+
+      await proxy.cut();
+      const cutAt = performance.now();
+      const waited = await eventually(
+        async () => (await verifier.verify(a.access_token)).ok === false,
+        staleAfterMs + 2000,
+      );
+      t.deepEqual(await verifier.verify(a.access_token), { ok: false, reason: 'feed_stale' });
+      t.true(performance.now() - cutAt <= staleAfterMs + 500, `refused after ${Math.round(waited)} ms`);
+      // Revoked while the verifier could not hear: it must learn of it on recovery.
+      t.is((await call(h.url, 'POST', '/v1/logout', { scope: 'local' }, bearer(b.access_token))).status, 204);
+
+      await proxy.restore();
+      await eventually(async () => (await verifier.verify(a.access_token)).ok, 5000);
+      t.deepEqual(await verifier.verify(b.access_token), { ok: false, reason: 'revoked' });
+    },
+  );
+}
+
+test.serial(
+  'stale feed with whenStale "introspect" → auth is asked: good token passes, revoked one is refused',
+  async (t) => {
+    const h = await authFor(t, 'redis');
+    const proxy = await cuttableProxy(Number(new URL(h.redis!.url).port || 6379));
     t.teardown(() => proxy.close());
-    const viaProxy = `http://127.0.0.1:${proxy.port}`;
-    const verifier = await verifierFor(t, h, transport, {
+    const verifier = await verifierFor(t, h, 'redis', {
       staleAfterMs,
-      ...(transport === 'redis'
-        ? { feed: feedFor(h, transport, { redis: `redis://127.0.0.1:${proxy.port}` }) }
-        : { authUrl: viaProxy }),
+      whenStale: 'introspect',
+      feed: feedFor(h, 'redis', { redis: `redis://127.0.0.1:${proxy.port}` }),
     });
     const account = await confirmedAccount(h);
     const [a, b] = [await login(h, account), await login(h, account)];
-    t.true((await verifier.verify(a.access_token)).ok);
-
     await proxy.cut();
-    const cutAt = performance.now();
-    const waited = await eventually(async () => (await verifier.verify(a.access_token)).ok === false, staleAfterMs + 2000);
-    t.deepEqual(await verifier.verify(a.access_token), { ok: false, reason: 'feed_stale' });
-    t.true(performance.now() - cutAt <= staleAfterMs + 500, `refused after ${Math.round(waited)} ms`);
-    // Revoked while the verifier could not hear: it must learn of it on recovery.
+    await eventually(() => !verifier.isFresh(), staleAfterMs + 2000);
     t.is((await call(h.url, 'POST', '/v1/logout', { scope: 'local' }, bearer(b.access_token))).status, 204);
-
-    await proxy.restore();
-    await eventually(async () => (await verifier.verify(a.access_token)).ok, 5000);
-    t.deepEqual(await verifier.verify(b.access_token), { ok: false, reason: 'revoked' });
-  });
-}
-
-test.serial('stale feed with whenStale "introspect" → auth is asked: good token passes, revoked one is refused', async (t) => {
-  const h = await authFor(t, 'redis');
-  const proxy = await cuttableProxy(Number(new URL(h.redis!.url).port || 6379));
-  t.teardown(() => proxy.close());
-  const verifier = await verifierFor(t, h, 'redis', {
-    staleAfterMs,
-    whenStale: 'introspect',
-    feed: feedFor(h, 'redis', { redis: `redis://127.0.0.1:${proxy.port}` }),
-  });
-  const account = await confirmedAccount(h);
-  const [a, b] = [await login(h, account), await login(h, account)];
-  await proxy.cut();
-  await eventually(() => !verifier.isFresh(), staleAfterMs + 2000);
-  t.is((await call(h.url, 'POST', '/v1/logout', { scope: 'local' }, bearer(b.access_token))).status, 204);
-  t.true((await verifier.verify(a.access_token)).ok);
-  t.false((await verifier.verify(b.access_token)).ok);
-});
+    t.true((await verifier.verify(a.access_token)).ok);
+    t.false((await verifier.verify(b.access_token)).ok);
+  },
+);
 
 test.serial('10,000 tokens with garbage kids → at most a handful of JWKS fetches, all refused', async (t) => {
   const h = await authFor(t, 'stream');

@@ -11,7 +11,18 @@ import { revocationRoutes } from './routes/revocations.js';
 import { signupRoutes } from './routes/signup.js';
 import { tokenRoutes } from './routes/token.js';
 
-const routeModules = [signupRoutes, emailRoutes, tokenRoutes, meRoutes, logoutRoutes, passwordRoutes, introspectRoutes, jwksRoutes, revocationRoutes, githubRoutes];
+const routeModules = [
+  signupRoutes,
+  emailRoutes,
+  tokenRoutes,
+  meRoutes,
+  logoutRoutes,
+  passwordRoutes,
+  introspectRoutes,
+  jwksRoutes,
+  revocationRoutes,
+  githubRoutes,
+];
 
 /** The auth service's HTTP face, built from its dependencies. It never listens. */
 export function createAuthApp(deps: AuthDeps): Service {

@@ -60,24 +60,33 @@ export async function createAuthRuntime(config: AuthConfig, overrides: RuntimeOv
     heartbeatMs: config.REVOCATION_HEARTBEAT_MS,
   });
   const tokenStatus = publishRevocations(
-    redis ? createRedisTokenStatus({ db, redis, prefix: redisPrefix, clock, logger, ttlMs: accessTtlMs }) : createPostgresTokenStatus(db),
+    redis
+      ? createRedisTokenStatus({ db, redis, prefix: redisPrefix, clock, logger, ttlMs: accessTtlMs })
+      : createPostgresTokenStatus(db),
     revocationFeed,
     clock,
     config.ACCESS_TOKEN_TTL_SECONDS,
   );
 
-  const transport = overrides.mailTransport ?? nodemailer.createTransport(config.SMTP_URL, {
-    connectionTimeout: 5000,
-    greetingTimeout: 5000,
-    socketTimeout: 15_000,
-  });
-  const mailWorker = config.MAIL_WORKER ? new MailWorker({ db, transport, from: config.MAIL_FROM, clock, logger }) : undefined;
+  const transport =
+    overrides.mailTransport ??
+    nodemailer.createTransport(config.SMTP_URL, {
+      connectionTimeout: 5000,
+      greetingTimeout: 5000,
+      socketTimeout: 15_000,
+    });
+  const mailWorker = config.MAIL_WORKER
+    ? new MailWorker({ db, transport, from: config.MAIL_FROM, clock, logger })
+    : undefined;
 
   const deps: AuthDeps = {
     settings: {
       publicUrl: config.PUBLIC_URL,
       accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
-      refresh: { familyTtlMs: config.REFRESH_TOKEN_TTL_SECONDS * 1000, reuseGraceMs: config.REFRESH_REUSE_GRACE_SECONDS * 1000 },
+      refresh: {
+        familyTtlMs: config.REFRESH_TOKEN_TTL_SECONDS * 1000,
+        reuseGraceMs: config.REFRESH_REUSE_GRACE_SECONDS * 1000,
+      },
       confirmTtlMs: config.CONFIRM_TOKEN_TTL_SECONDS * 1000,
       resetTtlMs: config.RESET_TOKEN_TTL_SECONDS * 1000,
       serviceSecret: config.SERVICE_SECRET,
@@ -90,7 +99,11 @@ export async function createAuthRuntime(config: AuthConfig, overrides: RuntimeOv
     keys,
     accessTokens: createAccessTokens(
       keys,
-      { issuer: config.JWT_ISSUER ?? config.PUBLIC_URL, audience: config.JWT_AUDIENCE, ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS },
+      {
+        issuer: config.JWT_ISSUER ?? config.PUBLIC_URL,
+        audience: config.JWT_AUDIENCE,
+        ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+      },
       clock,
     ),
     tokenStatus,

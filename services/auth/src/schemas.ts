@@ -11,6 +11,12 @@ export const emailField = textField('email_required')
   .refine((v) => v.length <= 254, fieldIssue('email_invalid', 'An email address has at most 254 characters.'))
   .refine((v) => !/[\r\n]/.test(v) && emailFormat.safeParse(v).success, fieldIssue('email_invalid'));
 
-export const passwordField = textField('password_required').refine((v) => v.length >= 1, fieldIssue('password_required'));
+export const passwordField = textField('password_required').refine(
+  (v) => v.length >= 1,
+  fieldIssue('password_required'),
+);
 
-export const secretTokenField = textField('token_required').refine((v) => v.length >= 1 && v.length <= 512, fieldIssue('token_invalid'));
+export const secretTokenField = textField('token_required').refine(
+  (v) => v.length >= 1 && v.length <= 512,
+  fieldIssue('token_invalid'),
+);

@@ -1,7 +1,15 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { createPgDatabase } from '@gatehouse/db';
-import { captureLogs, freshDatabase, listen, MailCatcher, postgresServer, testNeeding, tokenFromMail } from '@gatehouse/testkit';
+import {
+  captureLogs,
+  freshDatabase,
+  listen,
+  MailCatcher,
+  postgresServer,
+  testNeeding,
+  tokenFromMail,
+} from '@gatehouse/testkit';
 import { authConfigSchema, createAuthRuntime } from '../src/index.js';
 import { bearer, call, login, newAccount, pepper, serviceSecret } from './helpers/harness.js';
 
@@ -62,7 +70,9 @@ test('database gone mid-run → requests answer 503 fast, the process stays up, 
 
   const account = newAccount();
   await call(app.url, 'POST', '/v1/signup', account);
-  await call(app.url, 'POST', '/v1/email/confirm', { token: tokenFromMail(await mail.waitFor(account.email, /Confirm/)) });
+  await call(app.url, 'POST', '/v1/email/confirm', {
+    token: tokenFromMail(await mail.waitFor(account.email, /Confirm/)),
+  });
   const tokens = await login({ url: app.url }, account);
 
   await cable.cut();
@@ -82,6 +92,9 @@ test('database gone mid-run → requests answer 503 fast, the process stays up, 
   t.is((await call(app.url, 'GET', '/readyz')).status, 200);
   // The signup that failed left nothing half-made: the same one now succeeds.
   t.is((await call(app.url, 'POST', '/v1/signup', other)).status, 202);
-  const { rows } = await database.db.query<{ n: number }>('SELECT count(*)::int AS n FROM users WHERE lower(username) = lower($1)', [other.username]);
+  const { rows } = await database.db.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM users WHERE lower(username) = lower($1)',
+    [other.username],
+  );
   t.is(rows[0]!.n, 1);
 });

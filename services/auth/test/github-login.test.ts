@@ -2,8 +2,10 @@ import test from 'ava';
 import { bearer, call, confirmedAccount, login, newAccount, serviceSecret, startAuth } from './helpers/harness.js';
 
 const service = { authorization: `Basic ${Buffer.from(`web:${serviceSecret}`).toString('base64')}` };
-const githubLogin = (url: string, body: unknown, headers = service) => call(url, 'POST', '/v1/internal/github-login', body, headers);
-const githubLink = (url: string, body: unknown, headers = service) => call(url, 'POST', '/v1/internal/github-link', body, headers);
+const githubLogin = (url: string, body: unknown, headers = service) =>
+  call(url, 'POST', '/v1/internal/github-login', body, headers);
+const githubLink = (url: string, body: unknown, headers = service) =>
+  call(url, 'POST', '/v1/internal/github-link', body, headers);
 
 let nextId = 7_000_000 + (process.pid % 100_000) * 100;
 const githubId = () => (nextId += 1);
@@ -13,7 +15,11 @@ test('github-login without the service credential → 401 invalid_client; with a
   const none = await githubLogin(h.url, { github_id: githubId(), login: 'octocat' }, {} as typeof service);
   t.is(none.status, 401);
   t.is(none.body.code, 'invalid_client');
-  const wrong = await githubLogin(h.url, { github_id: githubId(), login: 'octocat' }, { authorization: `Basic ${Buffer.from('web:nope').toString('base64')}` });
+  const wrong = await githubLogin(
+    h.url,
+    { github_id: githubId(), login: 'octocat' },
+    { authorization: `Basic ${Buffer.from('web:nope').toString('base64')}` },
+  );
   t.is(wrong.status, 401);
   const { rows } = await h.database.db.query('SELECT count(*)::int AS n FROM users');
   t.is((rows[0] as { n: number }).n, 0, 'nothing created');
@@ -34,7 +40,10 @@ test('first github-login → 200 created, username from the login, no email; the
   const me = await call(h.url, 'GET', '/v1/me', undefined, bearer(res.body.access_token as string));
   t.is(me.status, 200);
   t.is(me.body.id, user.id);
-  const refreshed = await call(h.url, 'POST', '/v1/token', { grant_type: 'refresh_token', refresh_token: res.body.refresh_token });
+  const refreshed = await call(h.url, 'POST', '/v1/token', {
+    grant_type: 'refresh_token',
+    refresh_token: res.body.refresh_token,
+  });
   t.is(refreshed.status, 200, 'the refresh token belongs to a real session');
 });
 
@@ -46,7 +55,10 @@ test('second github-login with the same id and a renamed login → same account,
   t.is(second.status, 200);
   t.false(second.body.created);
   t.is((second.body.user as { id: string }).id, (first.body.user as { id: string }).id);
-  const { rows } = await h.database.db.query<{ login: string }>('SELECT login FROM github_identities WHERE github_id = $1', [id]);
+  const { rows } = await h.database.db.query<{ login: string }>(
+    'SELECT login FROM github_identities WHERE github_id = $1',
+    [id],
+  );
   t.is(rows[0]?.login, `renamed-${id}`);
 });
 
@@ -107,7 +119,11 @@ test('github-link of an id that signs in to another account → 409 github_alrea
 
 test('github-link for an unknown user → 404 user_not_found; bad input → 400 validation_failed, never 5xx', async (t) => {
   const h = await startAuth(t);
-  const unknown = await githubLink(h.url, { user_id: '00000000-0000-4000-8000-000000000000', github_id: githubId(), login: 'x' });
+  const unknown = await githubLink(h.url, {
+    user_id: '00000000-0000-4000-8000-000000000000',
+    github_id: githubId(),
+    login: 'x',
+  });
   t.is(unknown.status, 404);
   t.is(unknown.body.code, 'user_not_found');
   for (const body of [
@@ -127,7 +143,10 @@ test('two first github-logins for one id at once → one account', async (t) => 
   const h = await startAuth(t);
   const id = githubId();
   const results = await Promise.all([1, 2, 3].map(() => githubLogin(h.url, { github_id: id, login: `race-${id}` })));
-  t.deepEqual(results.map((r) => r.status), [200, 200, 200]);
+  t.deepEqual(
+    results.map((r) => r.status),
+    [200, 200, 200],
+  );
   t.is(new Set(results.map((r) => (r.body.user as { id: string }).id)).size, 1);
   t.is(results.filter((r) => r.body.created).length, 1);
 });
@@ -137,7 +156,11 @@ test('an account made by GitHub has no password: the password grant with any pas
   const id = githubId();
   const made = await githubLogin(h.url, { github_id: id, login: `nopass-${id}` });
   const username = (made.body.user as { username: string }).username;
-  const res = await call(h.url, 'POST', '/v1/token', { grant_type: 'password', username, password: newAccount().password });
+  const res = await call(h.url, 'POST', '/v1/token', {
+    grant_type: 'password',
+    username,
+    password: newAccount().password,
+  });
   t.is(res.status, 401);
   t.is(res.body.code, 'invalid_credentials');
 });

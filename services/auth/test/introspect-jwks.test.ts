@@ -7,18 +7,31 @@ import jwt from 'jsonwebtoken';
 import { ManualClock } from '@gatehouse/service-kit';
 import { listen } from '@gatehouse/testkit';
 import { createAuthRuntime, type AuthConfig } from '../src/index.js';
-import { bearer, call, confirmedAccount, login, serviceSecret, startAuth, type Account, type Harness, type HarnessOptions } from './helpers/harness.js';
+import {
+  bearer,
+  call,
+  confirmedAccount,
+  login,
+  serviceSecret,
+  startAuth,
+  type Account,
+  type Harness,
+  type HarnessOptions,
+} from './helpers/harness.js';
 
 async function setup(t: ExecutionContext, options: HarnessOptions = {}): Promise<{ h: Harness; account: Account }> {
   const h = await startAuth(t, { clock: new ManualClock(), ...options });
   return { h, account: await confirmedAccount(h) };
 }
 
-const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
+const basic = (user: string, password: string) => ({
+  authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+});
 const introspect = (url: string, token: string, headers: Record<string, string> = basic('web', serviceSecret)) =>
   call(url, 'POST', '/v1/introspect', { token }, headers);
 const me = (url: string, token: string) => call(url, 'GET', '/v1/me', undefined, bearer(token));
-const jwks = async (url: string) => (await call(url, 'GET', '/.well-known/jwks.json')).body.keys as (JsonWebKey & { kid: string })[];
+const jwks = async (url: string) =>
+  (await call(url, 'GET', '/.well-known/jwks.json')).body.keys as (JsonWebKey & { kid: string })[];
 const kidOf = (token: string) => jwt.decode(token, { complete: true })?.header.kid;
 
 function ecKey() {
@@ -30,11 +43,17 @@ function ecKey() {
 }
 
 /** RFC 7638: SHA-256 over the required members, in lexicographic order. */
-const thumbprint = (jwk: JsonWebKey) => createHash('sha256').update(JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y })).digest('base64url');
+const thumbprint = (jwk: JsonWebKey) =>
+  createHash('sha256')
+    .update(JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y }))
+    .digest('base64url');
 
 /** Another runtime on the harness's database with some config changed: a restart or a rotated deploy. */
 async function restarted(t: ExecutionContext, h: Harness, change: Partial<AuthConfig>) {
-  const runtime = await createAuthRuntime({ ...h.config, ...change }, { db: h.database.db, logger: h.logs.logger, clock: h.clock });
+  const runtime = await createAuthRuntime(
+    { ...h.config, ...change },
+    { db: h.database.db, logger: h.logs.logger, clock: h.clock },
+  );
   const server = await listen(runtime.app);
   t.teardown(async () => {
     await server.close();
@@ -131,8 +150,13 @@ test('access token header kid → listed in the JWKS, and the token verifies wit
   }) as jwt.JwtPayload;
   t.is<unknown, unknown>(payload.sub, (await me(h.url, access_token)).body.id);
   // The same check refuses a token signed by any other key.
-  const stranger = jwt.sign({ sub: payload.sub }, generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey, { algorithm: 'ES256' });
-  t.throws(() => jwt.verify(stranger, publicKey, { algorithms: ['ES256'] }), { any: true, message: 'invalid signature' });
+  const stranger = jwt.sign({ sub: payload.sub }, generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey, {
+    algorithm: 'ES256',
+  });
+  t.throws(() => jwt.verify(stranger, publicKey, { algorithms: ['ES256'] }), {
+    any: true,
+    message: 'invalid signature',
+  });
 });
 
 test('key rotation: B signs with A kept as previous → A tokens still work, new tokens carry B kid, JWKS lists both; without A → A tokens refused', async (t) => {
@@ -142,7 +166,10 @@ test('key rotation: B signs with A kept as previous → A tokens still work, new
   const kidA = h.runtime.deps.keys.signing.kid;
   const tokenA = (await login(h, account)).access_token;
   t.is(kidOf(tokenA), kidA);
-  t.deepEqual((await jwks(h.url)).map((k) => k.kid), [kidA]);
+  t.deepEqual(
+    (await jwks(h.url)).map((k) => k.kid),
+    [kidA],
+  );
 
   const rotated = await restarted(t, h, { JWT_PRIVATE_KEY: b.privatePem, JWT_PREVIOUS_PUBLIC_KEYS: a.publicPem });
   t.is((await me(rotated.url, tokenA)).status, 200);
@@ -157,7 +184,10 @@ test('key rotation: B signs with A kept as previous → A tokens still work, new
   t.is(refused.status, 401);
   t.is(refused.body.code, 'invalid_token');
   t.is((await me(retired.url, tokenB)).status, 200);
-  t.deepEqual((await jwks(retired.url)).map((k) => k.kid), [kidB]);
+  t.deepEqual(
+    (await jwks(retired.url)).map((k) => k.kid),
+    [kidB],
+  );
 });
 
 test('no JWT_PRIVATE_KEY → a key is generated into DATA_DIR/keys/signing-key.pem (0600); a restart keeps its kid and its tokens', async (t) => {
@@ -168,7 +198,10 @@ test('no JWT_PRIVATE_KEY → a key is generated into DATA_DIR/keys/signing-key.p
   t.is((await stat(join(dataDir, 'keys'))).mode & 0o777, 0o700);
   const kid = h.runtime.deps.keys.signing.kid;
   const published = await jwks(h.url);
-  t.deepEqual(published.map((k) => k.kid), [kid]);
+  t.deepEqual(
+    published.map((k) => k.kid),
+    [kid],
+  );
   t.is(thumbprint(createPublicKey(await readFile(file, 'utf8')).export({ format: 'jwk' })), kid);
   const { access_token } = await login(h, account);
 

@@ -49,8 +49,13 @@ for (const [name, options, test] of variants) {
       t.is((await call(h.url, 'GET', '/v1/me', undefined, bearer(s.access_token))).status, 401);
       t.is((await refresh(h, s.refresh_token)).status, 401);
     }
-    const { rows } = await h.database.db.query<{ event: string }>("SELECT event FROM audit_events WHERE event LIKE 'logout%'");
-    t.deepEqual(rows.map((r) => r.event), ['logout_global']);
+    const { rows } = await h.database.db.query<{ event: string }>(
+      "SELECT event FROM audit_events WHERE event LIKE 'logout%'",
+    );
+    t.deepEqual(
+      rows.map((r) => r.event),
+      ['logout_global'],
+    );
   });
 
   test(`${name}: logout on one replica → the token is refused by another replica at once`, async (t) => {
@@ -71,29 +76,35 @@ for (const [name, options, test] of variants) {
   });
 }
 
-withRedis('redis restarted empty → a revoked token is still refused (Postgres answers until Redis is refilled)', async (t) => {
-  const h = await startAuth(t, { redis: true });
-  const tokens = await login(h, await confirmedAccount(h));
-  await call(h.url, 'POST', '/v1/logout', {}, bearer(tokens.access_token));
-  const keys = await h.redis!.client.keys(`${h.redis!.prefix}*`);
-  await h.redis!.client.del(...keys);
-  t.is((await call(h.url, 'GET', '/v1/me', undefined, bearer(tokens.access_token))).status, 401);
-  // The refill runs behind the scenes; once the marker is back, Redis alone must refuse the token too.
-  const marker = `${h.redis!.prefix}revocations:complete`;
-  for (let i = 0; i < 100 && !(await h.redis!.client.get(marker)); i++) await new Promise((r) => setTimeout(r, 20));
-  t.truthy(await h.redis!.client.get(marker));
-  t.is((await call(h.url, 'GET', '/v1/me', undefined, bearer(tokens.access_token))).status, 401);
-});
+withRedis(
+  'redis restarted empty → a revoked token is still refused (Postgres answers until Redis is refilled)',
+  async (t) => {
+    const h = await startAuth(t, { redis: true });
+    const tokens = await login(h, await confirmedAccount(h));
+    await call(h.url, 'POST', '/v1/logout', {}, bearer(tokens.access_token));
+    const keys = await h.redis!.client.keys(`${h.redis!.prefix}*`);
+    await h.redis!.client.del(...keys);
+    t.is((await call(h.url, 'GET', '/v1/me', undefined, bearer(tokens.access_token))).status, 401);
+    // The refill runs behind the scenes; once the marker is back, Redis alone must refuse the token too.
+    const marker = `${h.redis!.prefix}revocations:complete`;
+    for (let i = 0; i < 100 && !(await h.redis!.client.get(marker)); i++) await new Promise((r) => setTimeout(r, 20));
+    t.truthy(await h.redis!.client.get(marker));
+    t.is((await call(h.url, 'GET', '/v1/me', undefined, bearer(tokens.access_token))).status, 401);
+  },
+);
 
-withRedis('redis unreachable → revocation checks fall back to Postgres: valid token 200, revoked token 401', async (t) => {
-  const h = await startAuth(t, { env: { REDIS_URL: 'redis://127.0.0.1:1' } });
-  const account = await confirmedAccount(h);
-  const kept = await login(h, account);
-  const ended = await login(h, account);
-  t.is((await call(h.url, 'POST', '/v1/logout', {}, bearer(ended.access_token))).status, 204);
-  t.is((await call(h.url, 'GET', '/v1/me', undefined, bearer(kept.access_token))).status, 200);
-  t.is((await call(h.url, 'GET', '/v1/me', undefined, bearer(ended.access_token))).status, 401);
-});
+withRedis(
+  'redis unreachable → revocation checks fall back to Postgres: valid token 200, revoked token 401',
+  async (t) => {
+    const h = await startAuth(t, { env: { REDIS_URL: 'redis://127.0.0.1:1' } });
+    const account = await confirmedAccount(h);
+    const kept = await login(h, account);
+    const ended = await login(h, account);
+    t.is((await call(h.url, 'POST', '/v1/logout', {}, bearer(ended.access_token))).status, 204);
+    t.is((await call(h.url, 'GET', '/v1/me', undefined, bearer(kept.access_token))).status, 200);
+    t.is((await call(h.url, 'GET', '/v1/me', undefined, bearer(ended.access_token))).status, 401);
+  },
+);
 
 anyTest('database unreachable → a bearer request fails closed with 503 service_unavailable', async (t) => {
   const h = await startAuth(t);

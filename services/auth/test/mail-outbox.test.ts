@@ -53,9 +53,18 @@ test('worker killed mid-send → its claim expires and another worker delivers t
   // A worker whose SMTP never answers: it claims the mail and then is "killed".
   const hanging = nodemailer.createTransport({ streamTransport: true });
   hanging.sendMail = () => new Promise(() => {});
-  const doomed = new MailWorker({ db: h.database.db, transport: hanging, from: 'x@gatehouse.test', clock, logger: h.logs.logger });
+  const doomed = new MailWorker({
+    db: h.database.db,
+    transport: hanging,
+    from: 'x@gatehouse.test',
+    clock,
+    logger: h.logs.logger,
+  });
   void doomed.runOnce();
-  await waitUntil(async () => (await h.database.db.query('SELECT 1 FROM mail_outbox WHERE claimed_until IS NOT NULL')).rows.length === 1);
+  await waitUntil(
+    async () =>
+      (await h.database.db.query('SELECT 1 FROM mail_outbox WHERE claimed_until IS NOT NULL')).rows.length === 1,
+  );
 
   const survivor = new MailWorker({
     db: h.database.db,

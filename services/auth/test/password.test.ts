@@ -1,12 +1,21 @@
 import test, { type ExecutionContext } from 'ava';
 import { ManualClock } from '@gatehouse/service-kit';
-import { bearer, call, confirmedAccount, login, refresh, startAuth, type Account, type Harness, type HarnessOptions } from './helpers/harness.js';
+import {
+  bearer,
+  call,
+  confirmedAccount,
+  login,
+  refresh,
+  startAuth,
+  type Account,
+  type Harness,
+  type HarnessOptions,
+} from './helpers/harness.js';
 import { redisServer, testNeeding, tokenFromMail } from '@gatehouse/testkit';
 
 const redisSource = await redisServer();
 /** The plain test for the Postgres store; for the Redis store, one that needs a Redis server. */
-const storeTest = (redis: boolean) =>
-  testNeeding(redis && redisSource.url === undefined ? redisSource.why : undefined);
+const storeTest = (redis: boolean) => testNeeding(redis && redisSource.url === undefined ? redisSource.why : undefined);
 
 // Security cases 2, 3, 14, 18, 20, 21, 22: forgot/reset, change, long and exotic passphrases.
 
@@ -18,10 +27,13 @@ async function setup(t: ExecutionContext, options: HarnessOptions = {}, account:
 
 const newPassword = 'a brand new passphrase, never used';
 const forgot = (h: Harness, email: string) => call(h.url, 'POST', '/v1/password/forgot', { email });
-const reset = (h: Harness, token: string, password = newPassword) => call(h.url, 'POST', '/v1/password/reset', { token, password });
-const tokenGrant = (h: Harness, username: string, password: string) => call(h.url, 'POST', '/v1/token', { grant_type: 'password', username, password });
+const reset = (h: Harness, token: string, password = newPassword) =>
+  call(h.url, 'POST', '/v1/password/reset', { token, password });
+const tokenGrant = (h: Harness, username: string, password: string) =>
+  call(h.url, 'POST', '/v1/token', { grant_type: 'password', username, password });
 const me = (h: Harness, access: string) => call(h.url, 'GET', '/v1/me', undefined, bearer(access));
-const change = (h: Harness, access: string, body: Record<string, unknown>) => call(h.url, 'POST', '/v1/password/change', body, bearer(access));
+const change = (h: Harness, access: string, body: Record<string, unknown>) =>
+  call(h.url, 'POST', '/v1/password/change', body, bearer(access));
 
 async function resetToken(h: Harness, email: string): Promise<string> {
   const res = await forgot(h, email);
@@ -38,13 +50,22 @@ async function mailCount(h: Harness, to: string, subject: RegExp, n: number) {
 }
 
 async function resetMailsQueued(h: Harness, to: string): Promise<number> {
-  const { rows } = await h.database.db.query("SELECT id FROM mail_outbox WHERE lower(to_address) = lower($1) AND subject LIKE 'Reset%'", [to]);
+  const { rows } = await h.database.db.query(
+    "SELECT id FROM mail_outbox WHERE lower(to_address) = lower($1) AND subject LIKE 'Reset%'",
+    [to],
+  );
   return rows.length;
 }
 
 test('forgot for a registered email → 202 and a reset mail (text and HTML) linking to PUBLIC_URL/reset-password', async (t) => {
   const { h, account } = await setup(t);
-  const res = await call(h.url, 'POST', '/v1/password/forgot', { email: account.email }, { host: 'evil.example', 'x-forwarded-host': 'evil.example' });
+  const res = await call(
+    h.url,
+    'POST',
+    '/v1/password/forgot',
+    { email: account.email },
+    { host: 'evil.example', 'x-forwarded-host': 'evil.example' },
+  );
   t.is(res.status, 202);
   t.deepEqual(res.body, { status: 'reset_sent_if_registered' });
   const mail = await h.mail.waitFor(account.email, /Reset your password/);
@@ -85,29 +106,32 @@ for (const registered of [true, false]) {
 }
 
 for (const redis of [false, true]) {
-  storeTest(redis)(`reset (${redis ? 'Redis' : 'Postgres'} revocation store) → 204 without tokens; old password 401, new 200; every earlier access and refresh token dead; notice mail`, async (t) => {
-    const { h, account } = await setup(t, { redis });
-    const before = [await login(h, account), await login(h, { username: account.email, password: account.password })];
-    for (const session of before) t.is((await me(h, session.access_token)).status, 200);
-    if (redis) await redisFilled(t, h);
-    const token = await resetToken(h, account.email);
-    const res = await reset(h, token);
-    t.is(res.status, 204);
-    t.deepEqual(res.body, {});
-    t.is(res.headers.get('set-cookie'), null);
-    t.is((await tokenGrant(h, account.username, account.password)).status, 401);
-    t.is((await tokenGrant(h, account.username, newPassword)).status, 200);
-    for (const session of before) {
-      const access = await me(h, session.access_token);
-      t.is(access.status, 401, 'access token from before the reset');
-      t.is(access.body.code, 'invalid_token');
-      const renewed = await refresh(h, session.refresh_token);
-      t.is(renewed.status, 401, 'refresh token from before the reset');
-      t.is(renewed.body.code, 'invalid_refresh_token');
-    }
-    const notice = await h.mail.waitFor(account.email, /Your password was changed/);
-    t.regex(notice.text, /password .* was just changed/);
-  });
+  storeTest(redis)(
+    `reset (${redis ? 'Redis' : 'Postgres'} revocation store) → 204 without tokens; old password 401, new 200; every earlier access and refresh token dead; notice mail`,
+    async (t) => {
+      const { h, account } = await setup(t, { redis });
+      const before = [await login(h, account), await login(h, { username: account.email, password: account.password })];
+      for (const session of before) t.is((await me(h, session.access_token)).status, 200);
+      if (redis) await redisFilled(t, h);
+      const token = await resetToken(h, account.email);
+      const res = await reset(h, token);
+      t.is(res.status, 204);
+      t.deepEqual(res.body, {});
+      t.is(res.headers.get('set-cookie'), null);
+      t.is((await tokenGrant(h, account.username, account.password)).status, 401);
+      t.is((await tokenGrant(h, account.username, newPassword)).status, 200);
+      for (const session of before) {
+        const access = await me(h, session.access_token);
+        t.is(access.status, 401, 'access token from before the reset');
+        t.is(access.body.code, 'invalid_token');
+        const renewed = await refresh(h, session.refresh_token);
+        t.is(renewed.status, 401, 'refresh token from before the reset');
+        t.is(renewed.body.code, 'invalid_refresh_token');
+      }
+      const notice = await h.mail.waitFor(account.email, /Your password was changed/);
+      t.regex(notice.text, /password .* was just changed/);
+    },
+  );
 }
 
 /** Waits until the Redis revocation cache is complete, so lookups are answered from Redis, not Postgres. */
@@ -160,7 +184,9 @@ for (const [password, code] of weak) {
 test('reset token → stored only as a hash: once its mail is sent, the token is nowhere in the database', async (t) => {
   const { h, account } = await setup(t);
   const token = await resetToken(h, account.email);
-  const { rows } = await h.database.db.query<{ token_hash: string }>("SELECT token_hash FROM one_time_tokens WHERE purpose = 'reset_password'");
+  const { rows } = await h.database.db.query<{ token_hash: string }>(
+    "SELECT token_hash FROM one_time_tokens WHERE purpose = 'reset_password'",
+  );
   t.is(rows.length, 1);
   t.not(rows[0]!.token_hash, token);
   await allMailMarkedSent(h);
@@ -169,7 +195,8 @@ test('reset token → stored only as a hash: once its mail is sent, the token is
 
 async function allMailMarkedSent(h: Harness) {
   const deadline = Date.now() + 5000;
-  const pending = async () => (await h.database.db.query('SELECT id FROM mail_outbox WHERE sent_at IS NULL')).rows.length;
+  const pending = async () =>
+    (await h.database.db.query('SELECT id FROM mail_outbox WHERE sent_at IS NULL')).rows.length;
   while ((await pending()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
 }
 
@@ -198,7 +225,10 @@ test('password change without current_password → 400 validation_failed on curr
 
 test('password change with a wrong current password → 401 invalid_credentials, nothing changed', async (t) => {
   const { h, account } = await setup(t);
-  const res = await change(h, (await login(h, account)).access_token, { current_password: 'not my password', new_password: newPassword });
+  const res = await change(h, (await login(h, account)).access_token, {
+    current_password: 'not my password',
+    new_password: newPassword,
+  });
   t.is(res.status, 401);
   t.is(res.body.code, 'invalid_credentials');
   t.is((await tokenGrant(h, account.username, newPassword)).status, 401);
@@ -206,28 +236,37 @@ test('password change with a wrong current password → 401 invalid_credentials,
 
 test('password change to a weak password → 400 validation_failed on new_password', async (t) => {
   const { h, account } = await setup(t);
-  const res = await change(h, (await login(h, account)).access_token, { current_password: account.password, new_password: '12345678' });
+  const res = await change(h, (await login(h, account)).access_token, {
+    current_password: account.password,
+    new_password: '12345678',
+  });
   t.is(res.status, 400);
   t.is(res.body.code, 'validation_failed');
   t.like((res.body.errors as unknown[])[0], { field: 'new_password', code: 'password_common' });
 });
 
 for (const redis of [false, true]) {
-  storeTest(redis)(`password change (${redis ? 'Redis' : 'Postgres'} revocation store) → 204; other sessions dead, the caller's kept; notice mail; new password logs in`, async (t) => {
-    const { h, account } = await setup(t, { redis });
-    const mine = await login(h, account);
-    const other = await login(h, account);
-    t.is((await me(h, other.access_token)).status, 200);
-    if (redis) await redisFilled(t, h);
-    t.is((await change(h, mine.access_token, { current_password: account.password, new_password: newPassword })).status, 204);
-    t.is((await me(h, other.access_token)).status, 401);
-    t.is((await refresh(h, other.refresh_token)).body.code, 'invalid_refresh_token');
-    t.is((await me(h, mine.access_token)).status, 200);
-    t.is((await refresh(h, mine.refresh_token)).status, 200);
-    await h.mail.waitFor(account.email, /Your password was changed/);
-    t.is((await tokenGrant(h, account.username, account.password)).status, 401);
-    t.is((await tokenGrant(h, account.username, newPassword)).status, 200);
-  });
+  storeTest(redis)(
+    `password change (${redis ? 'Redis' : 'Postgres'} revocation store) → 204; other sessions dead, the caller's kept; notice mail; new password logs in`,
+    async (t) => {
+      const { h, account } = await setup(t, { redis });
+      const mine = await login(h, account);
+      const other = await login(h, account);
+      t.is((await me(h, other.access_token)).status, 200);
+      if (redis) await redisFilled(t, h);
+      t.is(
+        (await change(h, mine.access_token, { current_password: account.password, new_password: newPassword })).status,
+        204,
+      );
+      t.is((await me(h, other.access_token)).status, 401);
+      t.is((await refresh(h, other.refresh_token)).body.code, 'invalid_refresh_token');
+      t.is((await me(h, mine.access_token)).status, 200);
+      t.is((await refresh(h, mine.refresh_token)).status, 200);
+      await h.mail.waitFor(account.email, /Your password was changed/);
+      t.is((await tokenGrant(h, account.username, account.password)).status, 401);
+      t.is((await tokenGrant(h, account.username, newPassword)).status, 200);
+    },
+  );
 }
 
 test('passphrases over 72 bytes sharing the first 80 → only the one set logs in', async (t) => {

@@ -5,7 +5,10 @@ import { tokenFromMail } from '@gatehouse/testkit';
 test('signup → 202 confirmation_sent and a mail with a text and an HTML part linking to PUBLIC_URL', async (t) => {
   const h = await startAuth(t);
   const account = newAccount();
-  const res = await call(h.url, 'POST', '/v1/signup', account, { host: 'evil.example', 'x-forwarded-host': 'evil.example' });
+  const res = await call(h.url, 'POST', '/v1/signup', account, {
+    host: 'evil.example',
+    'x-forwarded-host': 'evil.example',
+  });
   t.is(res.status, 202);
   t.deepEqual(res.body, { status: 'confirmation_sent' });
   const mail = await h.mail.waitFor(account.email, /Confirm your email/);
@@ -50,8 +53,18 @@ test('signup with a taken username in another case → 409 username_taken', asyn
 const fieldCases: [string, Record<string, unknown>, string, string][] = [
   ['7-character password', { password: 'abc1234' }, 'password', 'password_too_short'],
   ['common password', { password: 'password1' }, 'password', 'password_common'],
-  ['password containing the username', { username: 'marguerite', password: 'Marguerite-2026!' }, 'password', 'password_contains_identity'],
-  ['password containing the email name', { email: 'zanzibar@example.com', password: 'my zanzibar secret' }, 'password', 'password_contains_identity'],
+  [
+    'password containing the username',
+    { username: 'marguerite', password: 'Marguerite-2026!' },
+    'password',
+    'password_contains_identity',
+  ],
+  [
+    'password containing the email name',
+    { email: 'zanzibar@example.com', password: 'my zanzibar secret' },
+    'password',
+    'password_contains_identity',
+  ],
   ['email with CRLF', { email: 'a@example.com\r\nBcc: victim@example.com' }, 'email', 'email_invalid'],
   ['email over 254 characters', { email: `${'a'.repeat(64)}@${'b'.repeat(186)}.com` }, 'email', 'email_invalid'],
   ['malformed email', { email: 'not-an-email' }, 'email', 'email_invalid'],
@@ -82,7 +95,12 @@ test('signup with 8-character password → accepted', async (t) => {
 test('signup with a repeated field → 400 duplicate_field', async (t) => {
   const h = await startAuth(t);
   const a = newAccount();
-  const res = await call(h.url, 'POST', '/v1/signup', `{"username":"${a.username}","email":"${a.email}","password":"${a.password}","email":"x@example.com"}`);
+  const res = await call(
+    h.url,
+    'POST',
+    '/v1/signup',
+    `{"username":"${a.username}","email":"${a.email}","password":"${a.password}","email":"x@example.com"}`,
+  );
   t.is(res.status, 400);
   t.is(res.body.code, 'duplicate_field');
 });
@@ -90,7 +108,12 @@ test('signup with a repeated field → 400 duplicate_field', async (t) => {
 test('signup with __proto__ → 400 forbidden_field', async (t) => {
   const h = await startAuth(t);
   const a = newAccount();
-  const res = await call(h.url, 'POST', '/v1/signup', `{"username":"${a.username}","email":"${a.email}","password":"${a.password}","__proto__":{"email_verified":true}}`);
+  const res = await call(
+    h.url,
+    'POST',
+    '/v1/signup',
+    `{"username":"${a.username}","email":"${a.email}","password":"${a.password}","__proto__":{"email_verified":true}}`,
+  );
   t.is(res.status, 400);
   t.is(res.body.code, 'forbidden_field');
 });

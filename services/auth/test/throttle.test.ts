@@ -1,6 +1,15 @@
 import test, { type ExecutionContext } from 'ava';
 import { ManualClock } from '@gatehouse/service-kit';
-import { call, confirmedAccount, newAccount, startAuth, type Account, type Harness, type HarnessOptions, type Reply } from './helpers/harness.js';
+import {
+  call,
+  confirmedAccount,
+  newAccount,
+  startAuth,
+  type Account,
+  type Harness,
+  type HarnessOptions,
+  type Reply,
+} from './helpers/harness.js';
 import { tokenFromMail } from '@gatehouse/testkit';
 
 // Security cases 12, 15, 16, 17: brute force, spraying, lock expiry, equal answers for unknown users.
@@ -101,7 +110,8 @@ test('password reset while the account is locked → works, and the new password
   t.is((await attempt(h, account.username, newPassword)).status, 200);
 });
 
-const withoutRequestId = (body: Record<string, unknown>) => Object.fromEntries(Object.entries(body).filter(([k]) => k !== 'request_id'));
+const withoutRequestId = (body: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(body).filter(([k]) => k !== 'request_id'));
 
 test('unknown user vs wrong password → same status and body (but request_id)', async (t) => {
   const { h, account } = await setup(t);
@@ -147,7 +157,9 @@ test('unknown user vs wrong password → similar time (a dummy hash is checked)'
     ratios.push(u / w);
   }
   const ratio = median(ratios);
-  t.log(`median of unknown/wrong-password time ratios: ${ratio.toFixed(2)} (${ratios.map((r) => r.toFixed(2)).join(' ')})`);
+  t.log(
+    `median of unknown/wrong-password time ratios: ${ratio.toFixed(2)} (${ratios.map((r) => r.toFixed(2)).join(' ')})`,
+  );
   t.true(ratio > 0.5 && ratio < 2, `ratio ${ratio}`);
 });
 

@@ -4,7 +4,16 @@ import type { AddressInfo } from 'node:net';
 import test, { type ExecutionContext } from 'ava';
 import jwt from 'jsonwebtoken';
 import { ManualClock } from '@gatehouse/service-kit';
-import { bearer, call, confirmedAccount, login, serviceSecret, startAuth, type Harness, type Tokens } from './helpers/harness.js';
+import {
+  bearer,
+  call,
+  confirmedAccount,
+  login,
+  serviceSecret,
+  startAuth,
+  type Harness,
+  type Tokens,
+} from './helpers/harness.js';
 import { tokenFromMail } from '@gatehouse/testkit';
 import { createVerifier, type Verifier } from '@gatehouse/token-verifier';
 
@@ -36,7 +45,8 @@ interface Setup {
   forge(change?: Forgery): string;
 }
 
-const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+const b64 = (value: unknown) =>
+  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 
 async function setup(t: ExecutionContext): Promise<Setup> {
   const clock = new ManualClock();
@@ -45,10 +55,14 @@ async function setup(t: ExecutionContext): Promise<Setup> {
   const claims = jwt.decode(tokens.access_token) as Claims;
   const { kid, privateKey } = h.runtime.deps.keys.signing;
   const forge = (change: Forgery = {}) => {
-    const payload = change.payload ?? Object.fromEntries(Object.entries({ ...claims, ...change.claims }).filter(([k]) => !change.drop?.includes(k)));
+    const payload =
+      change.payload ??
+      Object.fromEntries(Object.entries({ ...claims, ...change.claims }).filter(([k]) => !change.drop?.includes(k)));
     const header = { alg: 'ES256', typ: 'at+jwt', kid, ...change.header };
     // A Buffer payload is signed as-is: jsonwebtoken neither validates it nor adds iat.
-    return jwt.sign(Buffer.from(JSON.stringify(payload)), change.key ?? privateKey, { header: header as jwt.JwtHeader });
+    return jwt.sign(Buffer.from(JSON.stringify(payload)), change.key ?? privateKey, {
+      header: header as jwt.JwtHeader,
+    });
   };
   const verifier = await createVerifier({
     authUrl: h.url,
@@ -63,7 +77,13 @@ async function setup(t: ExecutionContext): Promise<Setup> {
 }
 
 const introspect = (h: Harness, token: string) =>
-  call(h.url, 'POST', '/v1/introspect', { token }, { authorization: `Basic ${Buffer.from(`web:${serviceSecret}`).toString('base64')}` });
+  call(
+    h.url,
+    'POST',
+    '/v1/introspect',
+    { token },
+    { authorization: `Basic ${Buffer.from(`web:${serviceSecret}`).toString('base64')}` },
+  );
 
 async function assertRejected(t: ExecutionContext, h: Harness, token: string, verifier: Verifier) {
   t.false((await verifier.verify(token)).ok, 'the package refuses it too');
@@ -93,48 +113,88 @@ test('control: token built by the forging helper with nothing wrong → 200 on /
 });
 
 const attacks: [string, (s: Setup) => string[]][] = [
-  ['alg none / None / NONE with the real payload', (s) =>
-    ['none', 'None', 'NONE'].map((alg) => `${b64({ alg, typ: 'at+jwt', kid: s.kid })}.${b64(s.claims)}.`)],
-  ['stripped signature (with and without the trailing dot)', (s) => {
-    const [head, body] = s.tokens.access_token.split('.');
-    return [`${head}.${body}.`, `${head}.${body}`];
-  }],
-  ['edited signature (one byte flipped)', (s) => {
-    const [head, body, sig] = s.tokens.access_token.split('.') as [string, string, string];
-    const bytes = Buffer.from(sig, 'base64url');
-    bytes[10]! ^= 0x01;
-    return [`${head}.${body}.${bytes.toString('base64url')}`];
-  }],
-  ['edited payload (longer exp) under the original signature', (s) => {
-    const [head, , sig] = s.tokens.access_token.split('.');
-    return [`${head}.${b64({ ...s.claims, exp: Number(s.claims.exp) + 365 * 86400 })}.${sig}`];
-  }],
-  ['HS256 MAC keyed with the service public key PEM', (s) => {
-    const pem = s.h.runtime.deps.keys.signing.publicKey.export({ format: 'pem', type: 'spki' }).toString();
-    return [s.forge({ header: { alg: 'HS256' }, key: createSecretKey(Buffer.from(pem)) })];
-  }],
+  [
+    'alg none / None / NONE with the real payload',
+    (s) => ['none', 'None', 'NONE'].map((alg) => `${b64({ alg, typ: 'at+jwt', kid: s.kid })}.${b64(s.claims)}.`),
+  ],
+  [
+    'stripped signature (with and without the trailing dot)',
+    (s) => {
+      const [head, body] = s.tokens.access_token.split('.');
+      return [`${head}.${body}.`, `${head}.${body}`];
+    },
+  ],
+  [
+    'edited signature (one byte flipped)',
+    (s) => {
+      const [head, body, sig] = s.tokens.access_token.split('.') as [string, string, string];
+      const bytes = Buffer.from(sig, 'base64url');
+      bytes[10]! ^= 0x01;
+      return [`${head}.${body}.${bytes.toString('base64url')}`];
+    },
+  ],
+  [
+    'edited payload (longer exp) under the original signature',
+    (s) => {
+      const [head, , sig] = s.tokens.access_token.split('.');
+      return [`${head}.${b64({ ...s.claims, exp: Number(s.claims.exp) + 365 * 86400 })}.${sig}`];
+    },
+  ],
+  [
+    'HS256 MAC keyed with the service public key PEM',
+    (s) => {
+      const pem = s.h.runtime.deps.keys.signing.publicKey.export({ format: 'pem', type: 'spki' }).toString();
+      return [s.forge({ header: { alg: 'HS256' }, key: createSecretKey(Buffer.from(pem)) })];
+    },
+  ],
   ['unknown kid', (s) => [s.forge({ header: { kid: 'another-key' } })]],
-  ['kid with path traversal or SQL', (s) =>
-    ['../../../../../dev/null', '/etc/passwd', "' OR '1'='1", `${s.kid}' --`].map((kid) => s.forge({ header: { kid } }))],
+  [
+    'kid with path traversal or SQL',
+    (s) =>
+      ['../../../../../dev/null', '/etc/passwd', "' OR '1'='1", `${s.kid}' --`].map((kid) =>
+        s.forge({ header: { kid } }),
+      ),
+  ],
   ['kid missing', (s) => [s.forge({ header: { kid: undefined } })]],
-  ['expired (exp one second ago)', (s) => [s.forge({ claims: { iat: Number(s.claims.iat) - 901, exp: Number(s.claims.iat) - 1 } })]],
+  [
+    'expired (exp one second ago)',
+    (s) => [s.forge({ claims: { iat: Number(s.claims.iat) - 901, exp: Number(s.claims.iat) - 1 } })],
+  ],
   ['exp as a string', (s) => [s.forge({ claims: { exp: String(s.claims.exp) } })]],
   ['nbf in the future', (s) => [s.forge({ claims: { nbf: Number(s.claims.iat) + 60 } })]],
   ['exp missing', (s) => [s.forge({ drop: ['exp'] })]],
   ['wrong iss', (s) => [s.forge({ claims: { iss: 'https://evil.example' } })]],
   ['iss missing', (s) => [s.forge({ drop: ['iss'] })]],
-  ['aud of another service', (s) => [s.forge({ claims: { aud: 'gatehouse-mirror' } }), s.forge({ claims: { aud: ['gatehouse-mirror'] } })]],
+  [
+    'aud of another service',
+    (s) => [s.forge({ claims: { aud: 'gatehouse-mirror' } }), s.forge({ claims: { aud: ['gatehouse-mirror'] } })],
+  ],
   ['aud missing', (s) => [s.forge({ drop: ['aud'] })]],
-  ['token_use not "access" (refresh, id, missing)', (s) => [
-    s.forge({ claims: { token_use: 'refresh' } }),
-    s.forge({ claims: { token_use: 'id' } }),
-    s.forge({ drop: ['token_use'] }),
-  ]],
-  ['typ header not at+jwt (JWT, missing)', (s) => [s.forge({ header: { typ: 'JWT' } }), s.forge({ header: { typ: undefined } })]],
-  ['non-object payload (JSON string, array)', (s) => [s.forge({ payload: JSON.stringify(s.claims) }), s.forge({ payload: [s.claims] })]],
+  [
+    'token_use not "access" (refresh, id, missing)',
+    (s) => [
+      s.forge({ claims: { token_use: 'refresh' } }),
+      s.forge({ claims: { token_use: 'id' } }),
+      s.forge({ drop: ['token_use'] }),
+    ],
+  ],
+  [
+    'typ header not at+jwt (JWT, missing)',
+    (s) => [s.forge({ header: { typ: 'JWT' } }), s.forge({ header: { typ: undefined } })],
+  ],
+  [
+    'non-object payload (JSON string, array)',
+    (s) => [s.forge({ payload: JSON.stringify(s.claims) }), s.forge({ payload: [s.claims] })],
+  ],
   ['the refresh token used as a bearer token', (s) => [s.tokens.refresh_token]],
-  ['a confirmation token used as a bearer token', (s) => [tokenFromMail(s.h.mail.messages.find((m) => /Confirm/.test(m.subject))!)]],
-  ['signed by our key but carrying a jku header', (s) => [s.forge({ header: { jku: 'http://127.0.0.1:9/jwks.json' } })]],
+  [
+    'a confirmation token used as a bearer token',
+    (s) => [tokenFromMail(s.h.mail.messages.find((m) => /Confirm/.test(m.subject))!)],
+  ],
+  [
+    'signed by our key but carrying a jku header',
+    (s) => [s.forge({ header: { jku: 'http://127.0.0.1:9/jwks.json' } })],
+  ],
 ];
 
 for (const [name, build] of attacks) {
@@ -165,7 +225,12 @@ test('edited payload impersonating another user under the original signature →
 test('jku / x5u / jwk headers naming an attacker key that signed the token → 401, nothing fetched', async (t) => {
   const s = await setup(t);
   const attacker = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const jwk = { ...createPublicKey(attacker.privateKey).export({ format: 'jwk' }), kid: s.kid, alg: 'ES256', use: 'sig' };
+  const jwk = {
+    ...createPublicKey(attacker.privateKey).export({ format: 'jwk' }),
+    kid: s.kid,
+    alg: 'ES256',
+    use: 'sig',
+  };
   let fetched = 0;
   const server = createServer((_req, res) => {
     fetched += 1;

@@ -6,7 +6,11 @@ import { bearer, call, confirmedAccount, login, newAccount, refresh, startAuth }
 test('password grant → 200 Bearer access token (ES256, typed, 15 min) and an opaque refresh token', async (t) => {
   const h = await startAuth(t);
   const account = await confirmedAccount(h);
-  const res = await call(h.url, 'POST', '/v1/token', { grant_type: 'password', username: account.username, password: account.password });
+  const res = await call(h.url, 'POST', '/v1/token', {
+    grant_type: 'password',
+    username: account.username,
+    password: account.password,
+  });
   t.is(res.status, 200);
   t.is(res.headers.get('cache-control'), 'no-store');
   t.like(res.body, { token_type: 'Bearer', expires_in: 900 });
@@ -38,7 +42,11 @@ test('password grant as an OAuth form post → 200', async (t) => {
 test('login with wrong password → 401 invalid_credentials', async (t) => {
   const h = await startAuth(t);
   const account = await confirmedAccount(h);
-  const res = await call(h.url, 'POST', '/v1/token', { grant_type: 'password', username: account.username, password: 'wrong password!' });
+  const res = await call(h.url, 'POST', '/v1/token', {
+    grant_type: 'password',
+    username: account.username,
+    password: 'wrong password!',
+  });
   t.is(res.status, 401);
   t.is(res.body.code, 'invalid_credentials');
 });
@@ -47,7 +55,11 @@ test('login before confirming the email → 403 email_not_confirmed', async (t) 
   const h = await startAuth(t);
   const account = newAccount();
   await call(h.url, 'POST', '/v1/signup', account);
-  const res = await call(h.url, 'POST', '/v1/token', { grant_type: 'password', username: account.username, password: account.password });
+  const res = await call(h.url, 'POST', '/v1/token', {
+    grant_type: 'password',
+    username: account.username,
+    password: account.password,
+  });
   t.is(res.status, 403);
   t.is(res.body.code, 'email_not_confirmed');
 });

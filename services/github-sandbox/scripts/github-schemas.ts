@@ -20,10 +20,26 @@ function packageDir(): { dir: string; cleanup(): void } {
   if (process.env.OCTOKIT_OPENAPI_DIR) return { dir: process.env.OCTOKIT_OPENAPI_DIR, cleanup: () => {} };
   const version = process.argv[2] ?? 'latest';
   const prefix = mkdtempSync(join(tmpdir(), 'octokit-openapi-'));
-  execFileSync('npm', ['install', '--no-save', '--ignore-scripts', '--no-audit', '--no-fund', '--prefix', prefix, `@octokit/openapi@${version}`], {
-    stdio: 'inherit',
-  });
-  return { dir: join(prefix, 'node_modules', '@octokit', 'openapi'), cleanup: () => rmSync(prefix, { recursive: true, force: true }) };
+  execFileSync(
+    'npm',
+    [
+      'install',
+      '--no-save',
+      '--ignore-scripts',
+      '--no-audit',
+      '--no-fund',
+      '--prefix',
+      prefix,
+      `@octokit/openapi@${version}`,
+    ],
+    {
+      stdio: 'inherit',
+    },
+  );
+  return {
+    dir: join(prefix, 'node_modules', '@octokit', 'openapi'),
+    cleanup: () => rmSync(prefix, { recursive: true, force: true }),
+  };
 }
 
 /** The named schemas and every schema they reference, transitively. */
@@ -38,13 +54,19 @@ function closure(all: Record<string, Json>, roots: readonly string[]): Record<st
     out[name] = schema;
     for (const match of JSON.stringify(schema).matchAll(/"#\/components\/schemas\/([^"]+)"/g)) pending.push(match[1]!);
   }
-  return Object.fromEntries(Object.keys(out).sort().map((k) => [k, out[k]!]));
+  return Object.fromEntries(
+    Object.keys(out)
+      .sort()
+      .map((k) => [k, out[k]!]),
+  );
 }
 
 const { dir, cleanup } = packageDir();
 try {
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string };
-  const doc = JSON.parse(readFileSync(join(dir, 'generated', 'api.github.com.json'), 'utf8')) as { components: { schemas: Record<string, Json> } };
+  const doc = JSON.parse(readFileSync(join(dir, 'generated', 'api.github.com.json'), 'utf8')) as {
+    components: { schemas: Record<string, Json> };
+  };
   const fixture = {
     source: '@octokit/openapi',
     version: pkg.version,
@@ -53,7 +75,9 @@ try {
     components: { schemas: closure(doc.components.schemas, usedSchemas) },
   };
   writeFileSync(schemaFixture, `${JSON.stringify(fixture, null, 1)}\n`);
-  process.stdout.write(`wrote ${Object.keys(fixture.components.schemas).length} schemas from @octokit/openapi ${pkg.version} to ${schemaFixture}\n`);
+  process.stdout.write(
+    `wrote ${Object.keys(fixture.components.schemas).length} schemas from @octokit/openapi ${pkg.version} to ${schemaFixture}\n`,
+  );
 } finally {
   cleanup();
 }

@@ -44,7 +44,12 @@ export function createSandboxApp(deps: SandboxDeps): Service {
   app.use(gitRoutes(deps));
   app.use(bodyParser({ limit: 64 * 1024, form: true, deleteBodies: true }));
   app.use(under(apiPrefix, apiErrors(deps.logger)));
-  app.use(under(apiPrefix, apiContext(deps, { uncounted: [`${apiPrefix}/rate_limit`], ownAuth: [`${apiPrefix}/applications/`] })));
+  app.use(
+    under(
+      apiPrefix,
+      apiContext(deps, { uncounted: [`${apiPrefix}/rate_limit`], ownAuth: [`${apiPrefix}/applications/`] }),
+    ),
+  );
 
   const routers = [
     userRoutes(deps),

@@ -35,11 +35,24 @@ export const sandboxConfigSchema = z.object({
       'Base URL browsers and clients use for it, as https://github.com is for GitHub. OAuth and git live at its root, REST under /api/v3.',
     ),
   DATABASE_URL: z.string().optional().describe('Postgres URL. Unset: embedded PGlite in DATA_DIR.'),
-  DATA_DIR: z.string().default('.data/github-sandbox').describe('Bare git repositories (repos/) and the embedded database.'),
-  GITHUB_CLIENT_ID: z.string().optional().describe('Client id of an OAuth app registered at start (Gatehouse\'s own in the local run).'),
-  GITHUB_CLIENT_SECRET: z.string().min(16).optional().describe('Client secret of that app; shared with the mirror service.'),
+  DATA_DIR: z
+    .string()
+    .default('.data/github-sandbox')
+    .describe('Bare git repositories (repos/) and the embedded database.'),
+  GITHUB_CLIENT_ID: z
+    .string()
+    .optional()
+    .describe("Client id of an OAuth app registered at start (Gatehouse's own in the local run)."),
+  GITHUB_CLIENT_SECRET: z
+    .string()
+    .min(16)
+    .optional()
+    .describe('Client secret of that app; shared with the mirror service.'),
   GITHUB_APP_NAME: z.string().default('Gatehouse').describe('Name the consent page shows for that app.'),
-  GITHUB_CALLBACK_URL: z.url().optional().describe('Registered callback URL of that app, e.g. PUBLIC_URL/github/callback of Gatehouse.'),
+  GITHUB_CALLBACK_URL: z
+    .url()
+    .optional()
+    .describe('Registered callback URL of that app, e.g. PUBLIC_URL/github/callback of Gatehouse.'),
   OAUTH_APPS: jsonArray(oauthAppSchema)
     .default([])
     .describe('More OAuth apps, as a JSON array of {client_id, client_secret, name, callback_url}.'),
@@ -47,10 +60,22 @@ export const sandboxConfigSchema = z.object({
     .string()
     .min(32, 'must be at least 32 characters')
     .optional()
-    .describe('Bearer token of the admin API (/_sandbox/: faults, users, test authorizations). Unset: the admin API is off.'),
-  RATE_LIMIT_PER_HOUR: z.coerce.number().int().positive().default(5000).describe('Primary rate limit per token, as GitHub\'s 5000.'),
+    .describe(
+      'Bearer token of the admin API (/_sandbox/: faults, users, test authorizations). Unset: the admin API is off.',
+    ),
+  RATE_LIMIT_PER_HOUR: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(5000)
+    .describe("Primary rate limit per token, as GitHub's 5000."),
   GIT_BIN: z.string().default('git').describe('The git executable (git http-backend serves the repositories).'),
-  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000).describe('How long requests in flight may take to finish on SIGTERM.'),
+  SHUTDOWN_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(10_000)
+    .describe('How long requests in flight may take to finish on SIGTERM.'),
 });
 
 export type SandboxConfig = z.infer<typeof sandboxConfigSchema>;

@@ -22,7 +22,10 @@ export interface SandboxRuntimeOverrides {
 }
 
 /** Builds every dependency from config (migrating the database, creating the repository root) and returns the app. */
-export async function createSandboxRuntime(config: SandboxConfig, overrides: SandboxRuntimeOverrides = {}): Promise<SandboxRuntime> {
+export async function createSandboxRuntime(
+  config: SandboxConfig,
+  overrides: SandboxRuntimeOverrides = {},
+): Promise<SandboxRuntime> {
   const logger = overrides.logger ?? createLogger({ service: 'github-sandbox', level: config.LOG_LEVEL });
   const db = overrides.db
     ? await migrateDatabase(overrides.db, migrationsDir, logger)

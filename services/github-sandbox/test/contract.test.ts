@@ -20,7 +20,7 @@ function conforms(t: { true(v: boolean, m?: string): void }, reply: Reply, schem
   }
 }
 
-test('every kind of answer the stand-in gives validates against GitHub\'s OpenAPI description', async (t) => {
+test("every kind of answer the stand-in gives validates against GitHub's OpenAPI description", async (t) => {
   const s = await startSandbox(t, { env: { RATE_LIMIT_PER_HOUR: '1000' } });
   const token = await tokenFor(s, 'contract', 'repo user');
   const auth = bearer(token);
@@ -29,7 +29,11 @@ test('every kind of answer the stand-in gives validates against GitHub\'s OpenAP
   t.is(user.status, 200);
   conforms(t, user, 'private-user');
 
-  const created = await call(`${s.api}/user/repos`, { method: 'POST', headers: auth, json: { name: 'c', description: 'd', auto_init: true } });
+  const created = await call(`${s.api}/user/repos`, {
+    method: 'POST',
+    headers: auth,
+    json: { name: 'c', description: 'd', auto_init: true },
+  });
   t.is(created.status, 201);
   conforms(t, created, 'full-repository');
   await call(`${s.api}/user/repos`, { method: 'POST', headers: auth, json: { name: 'p', private: true } });
@@ -68,11 +72,21 @@ test('every kind of answer the stand-in gives validates against GitHub\'s OpenAP
   t.is(anonymous.status, 401);
   conforms(t, anonymous, 'basic-error');
 
-  const basic = { authorization: `Basic ${Buffer.from(`${client.client_id}:${client.client_secret}`).toString('base64')}` };
-  const noToken = await call(`${s.api}/applications/${client.client_id}/token`, { method: 'DELETE', headers: basic, json: {} });
+  const basic = {
+    authorization: `Basic ${Buffer.from(`${client.client_id}:${client.client_secret}`).toString('base64')}`,
+  };
+  const noToken = await call(`${s.api}/applications/${client.client_id}/token`, {
+    method: 'DELETE',
+    headers: basic,
+    json: {},
+  });
   t.is(noToken.status, 422);
   conforms(t, noToken, 'validation-error');
-  const unknownToken = await call(`${s.api}/applications/${client.client_id}/token`, { method: 'DELETE', headers: basic, json: { access_token: 'gho_x' } });
+  const unknownToken = await call(`${s.api}/applications/${client.client_id}/token`, {
+    method: 'DELETE',
+    headers: basic,
+    json: { access_token: 'gho_x' },
+  });
   t.is(unknownToken.status, 404);
   conforms(t, unknownToken, 'basic-error');
 
@@ -85,7 +99,11 @@ test('every kind of answer the stand-in gives validates against GitHub\'s OpenAP
     [{ kind: 'status', status: 502 }, 502],
   ];
   for (const [fault, status] of faults) {
-    await call(`${s.url}/_sandbox/faults`, { method: 'POST', headers: admin, json: { ...fault, path: '/api/v3/user' } });
+    await call(`${s.url}/_sandbox/faults`, {
+      method: 'POST',
+      headers: admin,
+      json: { ...fault, path: '/api/v3/user' },
+    });
     const failed = await call(`${s.api}/user`, { headers: auth });
     t.is(failed.status, status);
     conforms(t, failed, 'basic-error');

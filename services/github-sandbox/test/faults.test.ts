@@ -1,7 +1,8 @@
 import test from 'ava';
 import { admin, bearer, call, startSandbox, tokenFor, type Sandbox } from './helpers/sandbox.js';
 
-const fault = (s: Sandbox, json: Record<string, unknown>) => call(`${s.url}/_sandbox/faults`, { method: 'POST', headers: admin, json });
+const fault = (s: Sandbox, json: Record<string, unknown>) =>
+  call(`${s.url}/_sandbox/faults`, { method: 'POST', headers: admin, json });
 
 test('status fault ×2 on GET /user → two 502s, then the real answer', async (t) => {
   const s = await startSandbox(t);
@@ -18,7 +19,10 @@ test('a fault for POST leaves GET alone; its path prefix must match', async (t) 
   await fault(s, { kind: 'status', status: 500, method: 'POST', path: '/api/v3/user/repos' });
   t.is((await call(`${s.api}/user/repos`, { headers: bearer(token) })).status, 200);
   t.is((await call(`${s.api}/user`, { headers: bearer(token) })).status, 200);
-  t.is((await call(`${s.api}/user/repos`, { method: 'POST', headers: bearer(token), json: { name: 'x' } })).status, 500);
+  t.is(
+    (await call(`${s.api}/user/repos`, { method: 'POST', headers: bearer(token), json: { name: 'x' } })).status,
+    500,
+  );
   t.deepEqual((await call(`${s.url}/_sandbox/faults`, { headers: admin })).body, { faults: [] });
 });
 
@@ -73,7 +77,10 @@ test('lost response on create → 502, yet the repository exists; retrying gives
   t.is(lost.status, 502);
   t.is(lost.headers.get('location'), null);
   t.is((await call(`${s.api}/repos/f7/ghost`, { headers: bearer(token) })).status, 200);
-  t.is((await call(`${s.api}/user/repos`, { method: 'POST', headers: bearer(token), json: { name: 'ghost' } })).status, 422);
+  t.is(
+    (await call(`${s.api}/user/repos`, { method: 'POST', headers: bearer(token), json: { name: 'ghost' } })).status,
+    422,
+  );
 });
 
 test('fault on git paths → git smart HTTP answers it too', async (t) => {

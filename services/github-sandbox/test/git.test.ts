@@ -63,10 +63,15 @@ test('wrong or revoked token → 401 with WWW-Authenticate: Basic; git reports a
   t.not(wrong.code, 0);
   t.regex(wrong.stderr, /Authentication failed|Invalid username or token/);
   const basic = `Basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`;
-  t.is((await call(`${cloneUrl}/info/refs?service=git-receive-pack`, { headers: { authorization: basic } })).status, 200);
+  t.is(
+    (await call(`${cloneUrl}/info/refs?service=git-receive-pack`, { headers: { authorization: basic } })).status,
+    200,
+  );
   await call(`${s.api}/applications/${client.client_id}/token`, {
     method: 'DELETE',
-    headers: { authorization: `Basic ${Buffer.from(`${client.client_id}:${client.client_secret}`).toString('base64')}` },
+    headers: {
+      authorization: `Basic ${Buffer.from(`${client.client_id}:${client.client_secret}`).toString('base64')}`,
+    },
     json: { access_token: token },
   });
   const revoked = await call(`${cloneUrl}/info/refs?service=git-receive-pack`, { headers: { authorization: basic } });
@@ -86,14 +91,17 @@ test('push to someone else\'s repository → 403 "Permission to … denied to �
   t.regex(push.stderr, /403/);
 });
 
-test('push touching .github/workflows without the workflow scope → refused with GitHub\'s message; with it → accepted', async (t) => {
+test("push touching .github/workflows without the workflow scope → refused with GitHub's message; with it → accepted", async (t) => {
   const s = await startSandbox(t);
   const token = await tokenFor(s, 'flow', 'repo');
   const cloneUrl = await newRepo(s, token, 'ci');
   const work = await workTree({ 'README.md': 'x', '.github/workflows/ci.yml': 'on: push\n' });
   const refused = await gitCli(work, ['push', cloneUrl, 'main'], token);
   t.not(refused.code, 0);
-  t.regex(refused.stderr, /refusing to allow an OAuth App to create or update workflow `\.github\/workflows\/ci\.yml` without `workflow` scope/);
+  t.regex(
+    refused.stderr,
+    /refusing to allow an OAuth App to create or update workflow `\.github\/workflows\/ci\.yml` without `workflow` scope/,
+  );
   t.is((await call(`${s.api}/repos/flow/ci/git/ref/heads/main`, { headers: bearer(token) })).status, 409);
   const allowed = await tokenFor(s, 'flow', 'repo workflow');
   const pushed = await gitCli(work, ['push', cloneUrl, 'main'], allowed);
@@ -111,7 +119,15 @@ test('isomorphic-git push with onAuth, then clone back → same commit and bytes
   await git.add({ fs, dir, filepath: 'bin.dat' });
   const sha = await git.commit({ fs, dir, message: 'iso', author: { name: 'Iso', email: 'iso@example.com' } });
   const onAuth = () => ({ username: 'x-access-token', password: token });
-  const result = await git.push({ fs, http, dir, url: cloneUrl, ref: 'main', onAuth, headers: { 'user-agent': 'git/isomorphic-git' } });
+  const result = await git.push({
+    fs,
+    http,
+    dir,
+    url: cloneUrl,
+    ref: 'main',
+    onAuth,
+    headers: { 'user-agent': 'git/isomorphic-git' },
+  });
   t.true(result.ok);
   const back = await mkdtemp(join(tmpdir(), 'sandbox-iso-clone-'));
   await git.clone({ fs, http, dir: back, url: cloneUrl, onAuth, singleBranch: true });

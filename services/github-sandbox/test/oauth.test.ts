@@ -9,14 +9,22 @@ const authorizeUrl = (s: Sandbox, params: Record<string, string>) =>
 /** Opens the consent page like a browser, keeping its cookie, and returns what the form needs. */
 async function openConsent(s: Sandbox, params: Record<string, string>) {
   const page = await call(authorizeUrl(s, params));
-  const cookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const cookie = page.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
   return { page, cookie, csrf };
 }
 
 async function submitConsent(s: Sandbox, params: Record<string, string>, form: [string, string][]) {
   const { cookie, csrf } = await openConsent(s, params);
-  const body = new URLSearchParams([['_csrf', csrf], ['client_id', client.client_id], ...Object.entries(params), ...form]);
+  const body = new URLSearchParams([
+    ['_csrf', csrf],
+    ['client_id', client.client_id],
+    ...Object.entries(params),
+    ...form,
+  ]);
   return call(`${s.url}/login/oauth/authorize`, {
     method: 'POST',
     headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' },
@@ -28,7 +36,11 @@ const exchange = (s: Sandbox, fields: Record<string, string>, accept?: string) =
   call(`${s.url}/login/oauth/access_token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...(accept ? { accept } : {}) },
-    body: new URLSearchParams({ client_id: client.client_id, client_secret: client.client_secret, ...fields }).toString(),
+    body: new URLSearchParams({
+      client_id: client.client_id,
+      client_secret: client.client_secret,
+      ...fields,
+    }).toString(),
   });
 
 const codeOf = (location: string | null) => new URL(location ?? 'http://x/').searchParams.get('code') ?? '';
@@ -45,7 +57,11 @@ test('consent page → names the app, the asked scopes as ticked boxes, Authoriz
 
 test('authorize → redirect with code and state; code exchanged form-encoded by default', async (t) => {
   const s = await startSandbox(t);
-  const res = await submitConsent(s, { scope: 'repo', state: 'xyz' }, [['user', 'octo-cat'], ['granted', 'repo'], ['decision', 'authorize']]);
+  const res = await submitConsent(s, { scope: 'repo', state: 'xyz' }, [
+    ['user', 'octo-cat'],
+    ['granted', 'repo'],
+    ['decision', 'authorize'],
+  ]);
   t.is(res.status, 302);
   const location = new URL(res.headers.get('location')!);
   t.is(`${location.origin}${location.pathname}`, client.callback_url);
@@ -64,7 +80,10 @@ test('authorize → redirect with code and state; code exchanged form-encoded by
 
 test('cancel → redirect with access_denied, description, error_uri and state', async (t) => {
   const s = await startSandbox(t);
-  const res = await submitConsent(s, { state: 's1' }, [['user', 'someone'], ['decision', 'cancel']]);
+  const res = await submitConsent(s, { state: 's1' }, [
+    ['user', 'someone'],
+    ['decision', 'cancel'],
+  ]);
   const location = new URL(res.headers.get('location')!);
   t.is(location.searchParams.get('error'), 'access_denied');
   t.is(location.searchParams.get('error_description'), 'The user has denied your application access.');
@@ -74,7 +93,11 @@ test('cancel → redirect with access_denied, description, error_uri and state',
 
 test('unticking a scope → the token is granted the narrower scope', async (t) => {
   const s = await startSandbox(t);
-  const res = await submitConsent(s, { scope: 'repo workflow' }, [['user', 'narrow'], ['granted', 'repo'], ['decision', 'authorize']]);
+  const res = await submitConsent(s, { scope: 'repo workflow' }, [
+    ['user', 'narrow'],
+    ['granted', 'repo'],
+    ['decision', 'authorize'],
+  ]);
   const token = await exchange(s, { code: codeOf(res.headers.get('location')) }, 'application/json');
   t.is((token.body as { scope: string }).scope, 'repo');
 });
@@ -107,17 +130,27 @@ test('token endpoint with Accept: application/json → JSON; errors are HTTP 200
   const s = await startSandbox(t);
   const wrongSecret = await exchange(s, { client_secret: 'wrong-secret-0123456789', code: 'x' }, 'application/json');
   t.is(wrongSecret.status, 200);
-  t.like(wrongSecret.body, { error: 'incorrect_client_credentials', error_description: 'The client_id and/or client_secret passed are incorrect.' });
+  t.like(wrongSecret.body, {
+    error: 'incorrect_client_credentials',
+    error_description: 'The client_id and/or client_secret passed are incorrect.',
+  });
   const badCode = await exchange(s, { code: '0123456789abcdef0123' }, 'application/json');
   t.is(badCode.status, 200);
-  t.like(badCode.body, { error: 'bad_verification_code', error_description: 'The code passed is incorrect or expired.' });
+  t.like(badCode.body, {
+    error: 'bad_verification_code',
+    error_description: 'The code passed is incorrect or expired.',
+  });
   const form = await exchange(s, { code: 'nope' });
   t.is(new URLSearchParams(form.text).get('error'), 'bad_verification_code');
 });
 
 test('a code is single-use → second exchange is bad_verification_code', async (t) => {
   const s = await startSandbox(t);
-  const hook = await call(`${s.url}/_sandbox/oauth/authorize`, { method: 'POST', headers: admin, json: { client_id: client.client_id, login: 'once', scope: 'repo' } });
+  const hook = await call(`${s.url}/_sandbox/oauth/authorize`, {
+    method: 'POST',
+    headers: admin,
+    json: { client_id: client.client_id, login: 'once', scope: 'repo' },
+  });
   const { code } = hook.body as { code: string };
   t.like((await exchange(s, { code }, 'application/json')).body, { token_type: 'bearer' });
   t.like((await exchange(s, { code }, 'application/json')).body, { error: 'bad_verification_code' });
@@ -126,9 +159,15 @@ test('a code is single-use → second exchange is bad_verification_code', async 
 test('a code older than 10 minutes → bad_verification_code', async (t) => {
   const clock = new ManualClock(new Date('2026-01-01T00:00:00Z'));
   const s = await startSandbox(t, { clock });
-  const hook = await call(`${s.url}/_sandbox/oauth/authorize`, { method: 'POST', headers: admin, json: { client_id: client.client_id, login: 'late' } });
+  const hook = await call(`${s.url}/_sandbox/oauth/authorize`, {
+    method: 'POST',
+    headers: admin,
+    json: { client_id: client.client_id, login: 'late' },
+  });
   clock.advance(10 * 60 * 1000 + 1000);
-  t.like((await exchange(s, { code: (hook.body as { code: string }).code }, 'application/json')).body, { error: 'bad_verification_code' });
+  t.like((await exchange(s, { code: (hook.body as { code: string }).code }, 'application/json')).body, {
+    error: 'bad_verification_code',
+  });
 });
 
 test('redirect_uri at exchange differs from the one authorized → redirect_uri_mismatch', async (t) => {
@@ -138,7 +177,11 @@ test('redirect_uri at exchange differs from the one authorized → redirect_uri_
     headers: admin,
     json: { client_id: client.client_id, login: 'redir', redirect_uri: `${client.callback_url}/a` },
   });
-  const res = await exchange(s, { code: (hook.body as { code: string }).code, redirect_uri: `${client.callback_url}/b` }, 'application/json');
+  const res = await exchange(
+    s,
+    { code: (hook.body as { code: string }).code, redirect_uri: `${client.callback_url}/b` },
+    'application/json',
+  );
   t.like(res.body, { error: 'redirect_uri_mismatch' });
 });
 
@@ -151,12 +194,23 @@ test('PKCE S256: right verifier → token; wrong or missing verifier → bad_ver
     const res = await call(`${s.url}/login/oauth/authorize`, {
       method: 'POST',
       headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ _csrf: csrf, client_id: client.client_id, code_challenge: challenge, code_challenge_method: 'S256', user: 'pkce', decision: 'authorize' }).toString(),
+      body: new URLSearchParams({
+        _csrf: csrf,
+        client_id: client.client_id,
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+        user: 'pkce',
+        decision: 'authorize',
+      }).toString(),
     });
     return codeOf(res.headers.get('location'));
   };
-  t.like((await exchange(s, { code: await codeWith(), code_verifier: verifier }, 'application/json')).body, { token_type: 'bearer' });
-  t.like((await exchange(s, { code: await codeWith(), code_verifier: 'wrong' }, 'application/json')).body, { error: 'bad_verification_code' });
+  t.like((await exchange(s, { code: await codeWith(), code_verifier: verifier }, 'application/json')).body, {
+    token_type: 'bearer',
+  });
+  t.like((await exchange(s, { code: await codeWith(), code_verifier: 'wrong' }, 'application/json')).body, {
+    error: 'bad_verification_code',
+  });
   t.like((await exchange(s, { code: await codeWith() }, 'application/json')).body, { error: 'bad_verification_code' });
 });
 
@@ -172,7 +226,9 @@ test('an 11th token for the same user, app and scope → the oldest is revoked',
   t.is((await call(`${s.api}/user`, { headers: bearer(tokens[1]!) })).status, 200);
 });
 
-const basic = (id: string, secret: string) => ({ authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}` });
+const basic = (id: string, secret: string) => ({
+  authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`,
+});
 
 test('DELETE /applications/{client_id}/token → 204 and that token is refused; the others stay', async (t) => {
   const s = await startSandbox(t);
@@ -224,7 +280,11 @@ test('admin hook without the admin token → 401; with the admin API off → 404
 
 test('tokens and codes never reach the logs', async (t) => {
   const s = await startSandbox(t);
-  const hook = await call(`${s.url}/_sandbox/oauth/authorize`, { method: 'POST', headers: admin, json: { client_id: client.client_id, login: 'quiet' } });
+  const hook = await call(`${s.url}/_sandbox/oauth/authorize`, {
+    method: 'POST',
+    headers: admin,
+    json: { client_id: client.client_id, login: 'quiet' },
+  });
   const { code } = hook.body as { code: string };
   const res = await exchange(s, { code }, 'application/json');
   const token = (res.body as { access_token: string }).access_token;

@@ -4,7 +4,11 @@ import { bearer, call, startSandbox, tokenFor } from './helpers/sandbox.js';
 test('root page → lists users and their repositories; a user page and an empty repository page render', async (t) => {
   const s = await startSandbox(t);
   const token = await tokenFor(s, 'viewer', 'repo');
-  await call(`${s.api}/user/repos`, { method: 'POST', headers: bearer(token), json: { name: 'shown', description: 'A <b>tag</b>' } });
+  await call(`${s.api}/user/repos`, {
+    method: 'POST',
+    headers: bearer(token),
+    json: { name: 'shown', description: 'A <b>tag</b>' },
+  });
   const root = await call(`${s.url}/`);
   t.is(root.status, 200);
   t.regex(root.headers.get('content-type')!, /text\/html/);

@@ -39,7 +39,10 @@ export interface RuntimeOverrides {
 
 const revocationPollMs = 30_000;
 
-export async function createMirrorRuntime(config: MirrorConfig, overrides: RuntimeOverrides = {}): Promise<MirrorRuntime> {
+export async function createMirrorRuntime(
+  config: MirrorConfig,
+  overrides: RuntimeOverrides = {},
+): Promise<MirrorRuntime> {
   const logger = overrides.logger ?? createLogger({ service: 'mirror', level: config.LOG_LEVEL });
   const clock = overrides.clock ?? systemClock;
   const db = overrides.db

@@ -23,7 +23,10 @@ test('socket without a token, with a revoked token, or for another person’s jo
   const revoked = h.verifier.issue('u1');
   h.verifier.revoke(revoked);
   t.is((await open(`${ws}/v1/mirrors/${id}/events?token=${revoked}`)).status, 401);
-  t.is((await open(`${ws}/v1/mirrors/${id}/events`, { authorization: `Bearer ${h.verifier.issue('u2')}` })).status, 404);
+  t.is(
+    (await open(`${ws}/v1/mirrors/${id}/events`, { authorization: `Bearer ${h.verifier.issue('u2')}` })).status,
+    404,
+  );
 });
 
 test('socket streams the job as it changes, and closes with 4401 within 1 s of logout', async (t) => {
@@ -52,7 +55,9 @@ test('socket → closes with 1000 when the job is done, after showing 100 %', as
   const h = await startHarness(t, { source: sourceTreeAt(fixtureCheckout(t)) });
   const { token } = await connect(h, 'u1', 'octo');
   const id = await startMirror(h, token);
-  const { ws } = await open(`${h.url.replace('http', 'ws')}/v1/mirrors/${id}/events`, { authorization: `Bearer ${token}` });
+  const { ws } = await open(`${h.url.replace('http', 'ws')}/v1/mirrors/${id}/events`, {
+    authorization: `Bearer ${token}`,
+  });
   const messages: { status: string; percent: number }[] = [];
   ws.on('message', (data) => messages.push(JSON.parse(String(data)) as { status: string; percent: number }));
   const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));

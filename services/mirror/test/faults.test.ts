@@ -102,15 +102,25 @@ test('create answer lost → no second POST blind; the GET finds the repository 
   await drain(h.mirror);
   t.is((await job(h, token, id)).status, 'succeeded');
   const repos = await call(`${h.url}/v1/github/repos`, { token });
-  t.deepEqual((repos.body.repositories as { name: string }[]).map((r) => r.name), ['gatehouse']);
+  t.deepEqual(
+    (repos.body.repositories as { name: string }[]).map((r) => r.name),
+    ['gatehouse'],
+  );
 });
 
 test('worker killed mid-push → another worker resumes at push after the lease, repository correct, still one', async (t) => {
   const { h, token } = await boot(t);
-  await h.github.fault({ kind: 'slow', times: 1, method: 'POST', path: '/octo/gatehouse.git/git-receive-pack', delay_ms: 3000 });
+  await h.github.fault({
+    kind: 'slow',
+    times: 1,
+    method: 'POST',
+    path: '/octo/gatehouse.git/git-receive-pack',
+    delay_ms: 3000,
+  });
   const id = await startMirror(h, token);
   const running = drain(h.mirror);
-  for (let i = 0; i < 600 && (await job(h, token, id)).stage !== 'push'; i += 1) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 600 && (await job(h, token, id)).stage !== 'push'; i += 1)
+    await new Promise((r) => setTimeout(r, 50));
   t.is((await job(h, token, id)).stage, 'push');
   await new Promise((r) => setTimeout(r, 300));
   await h.mirror.worker!.kill();

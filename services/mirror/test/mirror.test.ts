@@ -11,7 +11,9 @@ import { drain, job, startMirror } from './helpers/jobs.js';
 import { cloneBare, fixtureCheckout, gitIn, remoteGit, trackedEntries, treeEntries } from './helpers/source.js';
 
 const storedToken = async (h: Harness, userId: string) => {
-  const row = (await h.database.db.query<ConnectionRow>('SELECT * FROM github_connections WHERE user_id = $1', [userId])).rows[0]!;
+  const row = (
+    await h.database.db.query<ConnectionRow>('SELECT * FROM github_connections WHERE user_id = $1', [userId])
+  ).rows[0]!;
   return h.mirror.deps.cipher.open(row, connectionAad(userId));
 };
 
@@ -42,9 +44,15 @@ test('first mirror → repository created and pushed: exactly the tracked files 
   t.false(treeEntries(clone).some((e) => /node_modules|\.env$/.test(e)));
   t.is(gitIn(clone, 'rev-list', '--count', 'HEAD').trim(), '1');
   const head = gitIn(clone, 'rev-parse', 'HEAD').trim();
-  t.regex(gitIn(clone, 'log', '-1', '--format=%s'), new RegExp(`^Gatehouse 9\\.9\\.9 \\(${gitIn(dir, 'rev-parse', 'HEAD').slice(0, 12)}\\)`));
+  t.regex(
+    gitIn(clone, 'log', '-1', '--format=%s'),
+    new RegExp(`^Gatehouse 9\\.9\\.9 \\(${gitIn(dir, 'rev-parse', 'HEAD').slice(0, 12)}\\)`),
+  );
   const githubToken = await storedToken(h, 'u1');
-  t.false(allObjects(clone).some((o) => o.includes(githubToken)), 'the token is in no pushed object');
+  t.false(
+    allObjects(clone).some((o) => o.includes(githubToken)),
+    'the token is in no pushed object',
+  );
   t.false(h.logs.text().includes(githubToken), 'the token is in no log line');
 
   const connection = await call(`${h.url}/v1/github/connection`, { token });
@@ -62,13 +70,23 @@ test('first mirror → repository created and pushed: exactly the tracked files 
   t.is(gitIn(await cloneBare(t, `${h.github.url}/octo/gatehouse.git`), 'rev-parse', 'HEAD').trim(), head);
 
   // A changed source → the same repository brought up to date.
-  execFileSync('sh', ['-c', 'echo more >> src/deep/a.ts && git add -A && git -c user.name=t -c user.email=t@t commit -qm two'], { cwd: dir });
+  execFileSync(
+    'sh',
+    ['-c', 'echo more >> src/deep/a.ts && git add -A && git -c user.name=t -c user.email=t@t commit -qm two'],
+    { cwd: dir },
+  );
   const third = await startMirror(h, token);
   await drain(h.mirror);
   t.is((await job(h, token, third)).status, 'succeeded');
   const updated = await cloneBare(t, `${h.github.url}/octo/gatehouse.git`);
   t.not(gitIn(updated, 'rev-parse', 'HEAD').trim(), head);
-  t.deepEqual(treeEntries(updated), [...trackedEntries(dir), ...marker.map((m) => treeEntries(updated).find((e) => e.endsWith(m.split(' ')[2]!))!)].sort());
+  t.deepEqual(
+    treeEntries(updated),
+    [
+      ...trackedEntries(dir),
+      ...marker.map((m) => treeEntries(updated).find((e) => e.endsWith(m.split(' ')[2]!))!),
+    ].sort(),
+  );
   const repos = await call(`${h.url}/v1/github/repos`, { token });
   t.is((repos.body.repositories as unknown[]).length, 1);
 });
@@ -83,8 +101,16 @@ test("mirroring Gatehouse's own checkout → pushed tree equals its tracked file
   const root = defaultSourceDir;
   // Blobs as git would store the working-tree files now (the checkout may hold uncommitted work).
   const files = gitIn(root, 'ls-files', '-z').split('\0').filter(Boolean);
-  const modes = new Map(gitIn(root, 'ls-files', '-s', '-z').split('\0').filter(Boolean).map((l) => [l.split('\t')[1]!, l.split(' ')[0]!]));
-  const blobs = execFileSync('git', ['hash-object', '--stdin-paths'], { cwd: root, input: files.join('\n') }).toString().trim().split('\n');
+  const modes = new Map(
+    gitIn(root, 'ls-files', '-s', '-z')
+      .split('\0')
+      .filter(Boolean)
+      .map((l) => [l.split('\t')[1]!, l.split(' ')[0]!]),
+  );
+  const blobs = execFileSync('git', ['hash-object', '--stdin-paths'], { cwd: root, input: files.join('\n') })
+    .toString()
+    .trim()
+    .split('\n');
   const expected = files.map((f, i) => `${modes.get(f)} ${blobs[i]} ${f}`);
   const pushed = treeEntries(clone).filter((e) => !e.endsWith(' .gatehouse-mirror'));
   t.deepEqual(pushed, expected.sort());
@@ -110,7 +136,11 @@ test('name taken by a foreign repository → failed repository_name_taken, forei
   const dir = fixtureCheckout(t);
   const h = await startHarness(t, { source: sourceTreeAt(dir) });
   const { token } = await connect(h, 'u1', 'octo');
-  const theirs = await h.github.admin('/oauth/tokens', { client_id: 'Ov23liMirrorTest0001', login: 'octo', scope: 'public_repo' });
+  const theirs = await h.github.admin('/oauth/tokens', {
+    client_id: 'Ov23liMirrorTest0001',
+    login: 'octo',
+    scope: 'public_repo',
+  });
   const ghToken = (theirs.body as { access_token: string }).access_token;
   const created = await fetch(`${h.github.api}/user/repos`, {
     method: 'POST',
@@ -149,7 +179,8 @@ test('disconnect → grant revoked at the stand-in and token deleted; GitHub unr
   const h = await startHarness(t);
   const { token } = await connect(h, 'u1', 'octo');
   const ghToken = await storedToken(h, 'u1');
-  const me = () => fetch(`${h.github.api}/user`, { headers: { authorization: `Bearer ${ghToken}`, 'user-agent': 't' } });
+  const me = () =>
+    fetch(`${h.github.api}/user`, { headers: { authorization: `Bearer ${ghToken}`, 'user-agent': 't' } });
   t.is((await me()).status, 200);
   t.is((await call(`${h.url}/v1/github/connection`, { method: 'DELETE', token })).status, 204);
   t.is((await me()).status, 401);
@@ -162,15 +193,20 @@ test('disconnect → grant revoked at the stand-in and token deleted; GitHub unr
   t.is((await call(`${h.url}/v1/github/connection`, { method: 'DELETE', token })).status, 204);
   t.is((await h.database.db.query('SELECT 1 FROM github_connections')).rows.length, 0);
   t.is((await h.database.db.query('SELECT 1 FROM github_revocations')).rows.length, 1);
-  const dump = (await h.database.db.query<{ row: string }>('SELECT row_to_json(r)::text AS row FROM github_revocations r')).rows[0]!.row;
+  const dump = (
+    await h.database.db.query<{ row: string }>('SELECT row_to_json(r)::text AS row FROM github_revocations r')
+  ).rows[0]!.row;
   t.false(dump.includes(second));
-  const still = await fetch(`${h.github.api}/user`, { headers: { authorization: `Bearer ${second}`, 'user-agent': 't' } });
+  const still = await fetch(`${h.github.api}/user`, {
+    headers: { authorization: `Bearer ${second}`, 'user-agent': 't' },
+  });
   t.is(still.status, 200);
   await h.github.admin('/faults', undefined, 'DELETE');
   h.clock.advance(24 * 3600 * 1000);
   await h.mirror.revokeDue();
-  const after = await fetch(`${h.github.api}/user`, { headers: { authorization: `Bearer ${second}`, 'user-agent': 't' } });
+  const after = await fetch(`${h.github.api}/user`, {
+    headers: { authorization: `Bearer ${second}`, 'user-agent': 't' },
+  });
   t.is(after.status, 401);
   t.is((await h.database.db.query('SELECT 1 FROM github_revocations')).rows.length, 0);
 });
-

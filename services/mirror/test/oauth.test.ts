@@ -23,10 +23,17 @@ test('connect start → authorize URL on the OAuth host with PKCE S256, fixed re
 
 test('internal API without the service credential → 401 invalid_client', async (t) => {
   const h = await startHarness(t);
-  const res = await call(`${h.url}/v1/internal/oauth/start`, { method: 'POST', json: { purpose: 'signin', binding: newBinding() } });
+  const res = await call(`${h.url}/v1/internal/oauth/start`, {
+    method: 'POST',
+    json: { purpose: 'signin', binding: newBinding() },
+  });
   t.is(res.status, 401);
   t.is(res.body.code, 'invalid_client');
-  const wrong = await call(`${h.url}/v1/internal/oauth/start`, { method: 'POST', basic: 'web:wrong', json: { purpose: 'signin', binding: newBinding() } });
+  const wrong = await call(`${h.url}/v1/internal/oauth/start`, {
+    method: 'POST',
+    basic: 'web:wrong',
+    json: { purpose: 'signin', binding: newBinding() },
+  });
   t.is(wrong.status, 401);
 });
 
@@ -42,9 +49,12 @@ test('connect round trip → token stored encrypted, never in the table in clear
   const token = h.mirror.deps.cipher.open(row, connectionAad('u1'));
   t.regex(token, /\w{20,}/);
   // The whole table, every column as text and as bytes: the token appears nowhere.
-  const dump = await h.database.db.query<{ row: string }>('SELECT row_to_json(c)::text AS row FROM github_connections c');
+  const dump = await h.database.db.query<{ row: string }>(
+    'SELECT row_to_json(c)::text AS row FROM github_connections c',
+  );
   t.false(dump.rows[0]!.row.includes(token));
-  for (const value of Object.values(row)) t.false(Buffer.isBuffer(value) ? value.includes(token) : String(value).includes(token));
+  for (const value of Object.values(row))
+    t.false(Buffer.isBuffer(value) ? value.includes(token) : String(value).includes(token));
   t.false(h.logs.text().includes(token));
   const uses = await h.database.db.query('SELECT purpose, endpoint FROM github_token_uses');
   t.deepEqual(uses.rows, [{ purpose: 'connect', endpoint: 'GET /user' }]);
@@ -102,7 +112,12 @@ test('callback error=access_denied → 400 oauth_access_denied, nothing stored',
   const h = await startHarness(t);
   const binding = newBinding();
   const url = await startFlow(h, { purpose: 'connect', user_id: 'u1', binding });
-  const res = await finish(h, { state: url.searchParams.get('state'), error: 'access_denied', error_description: 'The user has denied your application access.', binding });
+  const res = await finish(h, {
+    state: url.searchParams.get('state'),
+    error: 'access_denied',
+    error_description: 'The user has denied your application access.',
+    binding,
+  });
   t.is(res.status, 400);
   t.is(res.body.code, 'oauth_access_denied');
   t.is((await h.database.db.query('SELECT 1 FROM github_connections')).rows.length, 0);
@@ -149,4 +164,3 @@ test('GitHub down during the exchange → 503 github_unavailable', async (t) => 
   t.is(res.status, 503);
   t.is(res.body.code, 'github_unavailable');
 });
-

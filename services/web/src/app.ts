@@ -60,7 +60,8 @@ const routeModules = [
 ];
 
 /** Secure cookies get the __Host- prefix: no subdomain can set or shadow them. */
-export const sessionCookieName = (publicUrl: string) => (new URL(publicUrl).protocol === 'https:' ? '__Host-gatehouse' : 'gatehouse');
+export const sessionCookieName = (publicUrl: string) =>
+  new URL(publicUrl).protocol === 'https:' ? '__Host-gatehouse' : 'gatehouse';
 
 /** This site's origin as a WebSocket origin (ws: for http:, wss: for https:). */
 export const socketOrigin = (publicUrl: URL) => `${publicUrl.protocol === 'https:' ? 'wss' : 'ws'}://${publicUrl.host}`;
@@ -71,7 +72,11 @@ export function createWebApp(deps: WebDeps): Service {
   const publicUrl = new URL(settings.publicUrl);
   const https = publicUrl.protocol === 'https:';
   const githubOAuthOrigin = new URL(settings.githubOAuthUrl).origin;
-  const security = { https, socketOrigin: socketOrigin(publicUrl), ...(mirror ? { formTargets: [githubOAuthOrigin] } : {}) };
+  const security = {
+    https,
+    socketOrigin: socketOrigin(publicUrl),
+    ...(mirror ? { formTargets: [githubOAuthOrigin] } : {}),
+  };
   const app = createService({
     name: 'web',
     logger,
@@ -95,9 +100,14 @@ export function createWebApp(deps: WebDeps): Service {
     idleMs: settings.idleTimeoutMs,
     absoluteMs: settings.absoluteTimeoutMs,
     onExpired: (user, ctx) => {
-      void signedIn.revoke(ctx, user, 'local').catch((err: unknown) =>
-        logger.warn({ req_id: callOf(ctx).requestId, err: (err as Error).message }, 'could not revoke an expired session'),
-      );
+      void signedIn
+        .revoke(ctx, user, 'local')
+        .catch((err: unknown) =>
+          logger.warn(
+            { req_id: callOf(ctx).requestId, err: (err as Error).message },
+            'could not revoke an expired session',
+          ),
+        );
     },
   })) {
     app.use(middleware);

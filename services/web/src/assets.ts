@@ -85,7 +85,10 @@ export async function loadAssets(mode: AssetsMode, logger: Logger): Promise<Asse
     current = await readBuilt();
   } else if (mode === 'auto' && runningBuilt) {
     current = await readBuilt().catch(async (err: unknown) => {
-      logger.warn({ err: (err as Error).message }, 'no built stylesheets (run `npm run build:assets -w @gatehouse/web`); compiling them now');
+      logger.warn(
+        { err: (err as Error).message },
+        'no built stylesheets (run `npm run build:assets -w @gatehouse/web`); compiling them now',
+      );
       return compileAssets();
     });
   } else {

@@ -22,7 +22,11 @@ export interface AuthClient {
   refreshGrant(refreshToken: string, call: CallContext): Promise<TokenSet>;
   me(accessToken: string, call: CallContext): Promise<Profile>;
   logout(accessToken: string, scope: 'local' | 'global', call: CallContext): Promise<void>;
-  changePassword(accessToken: string, input: { current_password: string; new_password: string }, call: CallContext): Promise<void>;
+  changePassword(
+    accessToken: string,
+    input: { current_password: string; new_password: string },
+    call: CallContext,
+  ): Promise<void>;
   forgotPassword(email: string, call: CallContext): Promise<void>;
   resetPassword(token: string, password: string, call: CallContext): Promise<void>;
   /** Service-only: the account GitHub's numeric id signs in to (made on first use), with a new session's tokens. */
@@ -60,10 +64,14 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       await send('POST', 'v1/email/resend', call, { body: { email } });
     },
     async passwordGrant(username, password, call) {
-      return (await send('POST', 'v1/token', call, { body: { grant_type: 'password', username, password } })) as TokenSet;
+      return (await send('POST', 'v1/token', call, {
+        body: { grant_type: 'password', username, password },
+      })) as TokenSet;
     },
     async refreshGrant(refreshToken, call) {
-      return (await send('POST', 'v1/token', call, { body: { grant_type: 'refresh_token', refresh_token: refreshToken } })) as TokenSet;
+      return (await send('POST', 'v1/token', call, {
+        body: { grant_type: 'refresh_token', refresh_token: refreshToken },
+      })) as TokenSet;
     },
     async me(accessToken, call) {
       return (await send('GET', 'v1/me', call, { accessToken })) as Profile;
@@ -82,7 +90,10 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     },
     async githubLogin(github, call) {
       const body = { github_id: github.id, login: github.login, ...(github.email ? { email: github.email } : {}) };
-      return (await send('POST', 'v1/internal/github-login', call, { body, serviceCredential: service() })) as GithubLogin;
+      return (await send('POST', 'v1/internal/github-login', call, {
+        body,
+        serviceCredential: service(),
+      })) as GithubLogin;
     },
     async githubLink(userId, github, call) {
       const body = { user_id: userId, github_id: github.id, login: github.login };

@@ -12,7 +12,10 @@ export const webConfigSchema = z.object({
     .url()
     .default('http://localhost:8080')
     .describe('Public base URL people use. https:// turns on Secure cookies with the __Host- prefix and HSTS.'),
-  AUTH_URL: z.url().default('http://127.0.0.1:3001').describe('Internal base URL of the auth service (not through nginx).'),
+  AUTH_URL: z
+    .url()
+    .default('http://127.0.0.1:3001')
+    .describe('Internal base URL of the auth service (not through nginx).'),
   AUTH_TIMEOUT_MS: z.coerce
     .number()
     .int()
@@ -22,32 +25,57 @@ export const webConfigSchema = z.object({
   SERVICE_SECRET: z
     .string()
     .min(32, 'must be at least 32 characters')
-    .describe('auth\'s SERVICE_SECRET: web presents it to read the revocation feed and to introspect tokens.'),
-  JWT_ISSUER: z.string().optional().describe('`iss` auth puts in access tokens (auth\'s JWT_ISSUER). Default: PUBLIC_URL.'),
-  JWT_AUDIENCE: z.string().default('gatehouse').describe('`aud` auth puts in access tokens (auth\'s JWT_AUDIENCE).'),
+    .describe("auth's SERVICE_SECRET: web presents it to read the revocation feed and to introspect tokens."),
+  JWT_ISSUER: z
+    .string()
+    .optional()
+    .describe("`iss` auth puts in access tokens (auth's JWT_ISSUER). Default: PUBLIC_URL."),
+  JWT_AUDIENCE: z.string().default('gatehouse').describe("`aud` auth puts in access tokens (auth's JWT_AUDIENCE)."),
   REVOCATION_FEED: z
     .enum(['auto', 'redis', 'stream'])
     .default('auto')
-    .describe('How revocations reach web: redis = pub/sub on REDIS_URL; stream = a long-lived stream from auth; auto = redis when REDIS_URL is set.'),
-  AUTH_REDIS_PREFIX: z.string().default('gatehouse:auth:').describe('auth\'s REDIS_PREFIX: its revocation channel is `<prefix>revocations`.'),
+    .describe(
+      'How revocations reach web: redis = pub/sub on REDIS_URL; stream = a long-lived stream from auth; auto = redis when REDIS_URL is set.',
+    ),
+  AUTH_REDIS_PREFIX: z
+    .string()
+    .default('gatehouse:auth:')
+    .describe("auth's REDIS_PREFIX: its revocation channel is `<prefix>revocations`."),
   REVOCATION_STALE_AFTER_MS: z.coerce
     .number()
     .int()
     .min(100)
     .default(5000)
-    .describe('Without word from the revocation feed this long, web asks auth about each token instead of trusting its copy.'),
+    .describe(
+      'Without word from the revocation feed this long, web asks auth about each token instead of trusting its copy.',
+    ),
   MIRROR_URL: z
     .url()
     .optional()
-    .describe('Internal base URL of the mirror service. Unset: no "Sign in with GitHub", no GitHub connection, no /mirror.'),
-  MIRROR_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000).describe('Longest wait for one mirror service call.'),
+    .describe(
+      'Internal base URL of the mirror service. Unset: no "Sign in with GitHub", no GitHub connection, no /mirror.',
+    ),
+  MIRROR_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(10_000)
+    .describe('Longest wait for one mirror service call.'),
   GITHUB_OAUTH_URL: z
     .url()
     .default('https://github.com')
-    .describe('Where people authorize Gatehouse (the mirror\'s GITHUB_OAUTH_URL): the only host web redirects a browser to.'),
-  DATABASE_URL: z.string().optional().describe('Postgres URL for sessions when REDIS_URL is unset. Unset: embedded PGlite in DATA_DIR.'),
+    .describe(
+      "Where people authorize Gatehouse (the mirror's GITHUB_OAUTH_URL): the only host web redirects a browser to.",
+    ),
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .describe('Postgres URL for sessions when REDIS_URL is unset. Unset: embedded PGlite in DATA_DIR.'),
   DATA_DIR: z.string().default('.data/web').describe('Where the embedded session database lives.'),
-  REDIS_URL: z.string().optional().describe('Redis URL. Set: sessions live in Redis (preferred with several replicas).'),
+  REDIS_URL: z
+    .string()
+    .optional()
+    .describe('Redis URL. Set: sessions live in Redis (preferred with several replicas).'),
   SESSION_SECRET: z
     .string()
     .min(32, 'must be at least 32 characters')
@@ -58,9 +86,14 @@ export const webConfigSchema = z.object({
     .enum(['auto', 'prebuilt', 'compile', 'watch'])
     .default('auto')
     .describe(
-      'Stylesheets: prebuilt = the build step\'s dist/assets; compile = Sass at startup; watch = recompile on change (development); auto = prebuilt when running built code, else compile.',
+      "Stylesheets: prebuilt = the build step's dist/assets; compile = Sass at startup; watch = recompile on change (development); auto = prebuilt when running built code, else compile.",
     ),
-  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000).describe('How long requests in flight may take to finish on SIGTERM.'),
+  SHUTDOWN_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(10_000)
+    .describe('How long requests in flight may take to finish on SIGTERM.'),
 });
 
 export type WebConfig = z.infer<typeof webConfigSchema>;

@@ -108,7 +108,8 @@ export function onCsrfRejected(render: CsrfRejected): Middleware {
 
 /** Takes an unsafe route out of the check; the reason is required and shows in the router-walk test. */
 export function csrfExempt(reason: string): Middleware {
-  if (reason.trim().length < 10) throw new Error('csrfExempt needs a reason saying why this route is safe without the check');
+  if (reason.trim().length < 10)
+    throw new Error('csrfExempt needs a reason saying why this route is safe without the check');
   const middleware: Marked = (_ctx, next) => next();
   middleware[exemption] = reason;
   return middleware;
@@ -116,7 +117,10 @@ export function csrfExempt(reason: string): Middleware {
 
 /** The route's own re-render, if a middleware before its handler names one. */
 export function reRenderOf(layer: Layer): CsrfRejected | undefined {
-  return layer.stack.slice(0, -1).map((m) => (m as Marked)[rejection]).find((r) => r !== undefined);
+  return layer.stack
+    .slice(0, -1)
+    .map((m) => (m as Marked)[rejection])
+    .find((r) => r !== undefined);
 }
 
 /** Why the route is exempt, if it is. */

@@ -8,7 +8,10 @@ export type FieldErrors = Record<string, string>;
 export function formText(ctx: Context, name: string): string {
   const body = (ctx.request.body ?? {}) as Record<string, unknown>;
   const value = body[name];
-  if (Array.isArray(value)) throw new AppError('duplicate_field', { message: 'The form was sent with a field twice. Go back and send it again.' });
+  if (Array.isArray(value))
+    throw new AppError('duplicate_field', {
+      message: 'The form was sent with a field twice. Go back and send it again.',
+    });
   return typeof value === 'string' ? value : '';
 }
 

@@ -35,7 +35,10 @@ export async function startGithubFlow(
   try {
     target = new URL(authorizationUrl);
   } catch (cause) {
-    throw new AppError('service_unavailable', { cause, message: 'The mirror service gave an unusable authorization address.' });
+    throw new AppError('service_unavailable', {
+      cause,
+      message: 'The mirror service gave an unusable authorization address.',
+    });
   }
   if (target.origin !== deps.oauthOrigin) {
     throw new AppError('service_unavailable', { message: `The authorization address is not on ${deps.oauthOrigin}.` });
@@ -55,14 +58,7 @@ export function takeGithubFlow(ctx: Context, clock: Clock): GithubFlow | undefin
 }
 
 export type FailureKind =
-  | 'state'
-  | 'denied'
-  | 'exchange'
-  | 'scope'
-  | 'unavailable'
-  | 'email_in_use'
-  | 'already_linked'
-  | 'other';
+  'state' | 'denied' | 'exchange' | 'scope' | 'unavailable' | 'email_in_use' | 'already_linked' | 'other';
 
 /** The mirror's (and auth's) refusal codes, as the failure page's kinds. */
 export function failureKind(code: string): FailureKind {

@@ -9,13 +9,25 @@ interface ErrorPage {
 }
 
 const pages: Record<number, Omit<ErrorPage, 'status'>> = {
-  400: { title: 'That request didn’t look right', text: 'Something in what your browser sent could not be understood. Go back and try again.' },
+  400: {
+    title: 'That request didn’t look right',
+    text: 'Something in what your browser sent could not be understood. Go back and try again.',
+  },
   403: { title: 'This form expired', text: expiredFormText },
-  404: { title: 'Page not found', text: 'There is nothing at this address. Check the link, or start again from the home page.' },
+  404: {
+    title: 'Page not found',
+    text: 'There is nothing at this address. Check the link, or start again from the home page.',
+  },
   405: { title: 'Not available', text: 'This page cannot be used that way.' },
   413: { title: 'Too much to send', text: 'The form was larger than we accept. Go back and shorten what you entered.' },
-  500: { title: 'Something went wrong', text: 'We could not finish this on our side, and nothing you did caused it. Please try again in a moment.' },
-  503: { title: 'Temporarily unavailable', text: 'Part of Gatehouse is not answering right now. Nothing was lost; please try again in a moment.' },
+  500: {
+    title: 'Something went wrong',
+    text: 'We could not finish this on our side, and nothing you did caused it. Please try again in a moment.',
+  },
+  503: {
+    title: 'Temporarily unavailable',
+    text: 'Part of Gatehouse is not answering right now. Nothing was lost; please try again in a moment.',
+  },
 };
 
 function pageFor(status: number): ErrorPage {
@@ -38,7 +50,11 @@ export function htmlErrors(logger: Logger): Middleware {
       if (isAppError(caught) && caught.status < 500) {
         page = { ...pageFor(caught.status), text: caught.message };
       } else {
-        const status = isAppError(caught) ? caught.status : (caught as { unavailable?: unknown })?.unavailable === true ? 503 : 500;
+        const status = isAppError(caught)
+          ? caught.status
+          : (caught as { unavailable?: unknown })?.unavailable === true
+            ? 503
+            : 500;
         logger.error({ req_id: ctx.state.requestId, err: caught, path: ctx.path }, 'request failed');
         page = pageFor(status);
         if (status === 503) ctx.set('Retry-After', '5');

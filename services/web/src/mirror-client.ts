@@ -91,7 +91,9 @@ export function createMirrorClient(options: MirrorClientOptions): MirrorClient {
         ...(start.userId ? { user_id: start.userId } : {}),
         ...(start.private === undefined ? {} : { private: start.private }),
       };
-      const answer = (await send('POST', 'v1/internal/oauth/start', call, { body, serviceCredential })) as { authorization_url: string };
+      const answer = (await send('POST', 'v1/internal/oauth/start', call, { body, serviceCredential })) as {
+        authorization_url: string;
+      };
       return answer.authorization_url;
     },
     async finishOAuth(params, binding, call) {
@@ -113,7 +115,8 @@ export function createMirrorClient(options: MirrorClientOptions): MirrorClient {
       return body.id;
     },
     async latestMirror(accessToken, call) {
-      const body = (await send('GET', 'v1/mirrors', call, { accessToken })) as MirrorJob[] | { mirrors?: MirrorJob[]; items?: MirrorJob[] };
+      const body = (await send('GET', 'v1/mirrors', call, { accessToken })) as
+        MirrorJob[] | { mirrors?: MirrorJob[]; items?: MirrorJob[] };
       const list = Array.isArray(body) ? body : (body.mirrors ?? body.items ?? []);
       return [...list].sort((a, b) => b.created_at.localeCompare(a.created_at))[0] ?? null;
     },

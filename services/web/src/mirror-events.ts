@@ -69,7 +69,12 @@ export function mirrorEvents(options: MirrorEventsOptions): { upgrade: UpgradeHa
       if (!isBinary && browser.readyState === WebSocket.OPEN) browser.send(data.toString());
     });
     upstream.on('unexpected-response', (_req, res) => {
-      const code = res.statusCode === 401 ? closeCodes.unauthorized : res.statusCode === 404 ? closeCodes.notFound : closeCodes.unavailable;
+      const code =
+        res.statusCode === 401
+          ? closeCodes.unauthorized
+          : res.statusCode === 404
+            ? closeCodes.notFound
+            : closeCodes.unavailable;
       browser.close(code, 'mirror refused the socket');
       upstream.terminate();
     });
@@ -100,7 +105,8 @@ export function mirrorEvents(options: MirrorEventsOptions): { upgrade: UpgradeHa
         if (!data?.user) return refuse(socket, 401, 'Unauthorized');
         const { tokens } = data.user;
         sockets.handleUpgrade(req, socket, head, (browser) => {
-          if (tokens.accessExpiresAt <= options.clock.now().getTime()) return browser.close(closeCodes.unauthorized, 'log in again');
+          if (tokens.accessExpiresAt <= options.clock.now().getTime())
+            return browser.close(closeCodes.unauthorized, 'log in again');
           bridge(browser, jobId, tokens.accessToken, requestId);
         });
       },

@@ -37,13 +37,15 @@ export function pageState(options: PageStateOptions): Middleware {
     if (sessionOf(ctx).user && ctx.method === 'GET') {
       try {
         if (!(await signedIn.keepFresh(ctx))) {
-          await regenerate(ctx, clock, { flash: { kind: 'info', text: 'Your session has ended. Log in again to continue.' } });
+          await regenerate(ctx, clock, {
+            flash: { kind: 'info', text: 'Your session has ended. Log in again to continue.' },
+          });
         }
       } catch (err) {
         // Auth being briefly away must not take down pages that do not need it; pages that do refuse.
         if (!isAppError(err) || err.status !== 503) throw err;
         ctx.state.sessionUnverified = true;
-        logger.warn({ req_id: ctx.state.requestId }, 'could not check the session\'s tokens: auth unavailable');
+        logger.warn({ req_id: ctx.state.requestId }, "could not check the session's tokens: auth unavailable");
       }
     }
     const user = sessionOf(ctx).user;

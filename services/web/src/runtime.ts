@@ -45,18 +45,32 @@ export async function createWebRuntime(config: WebConfig, overrides: WebRuntimeO
   let store: SessionStore;
   if (config.REDIS_URL) {
     redis = createRedis(config.REDIS_URL, logger, 'interactive');
-    store = createRedisSessionStore({ redis, sealer, clock, ...(overrides.redisPrefix ? { prefix: overrides.redisPrefix } : {}) });
+    store = createRedisSessionStore({
+      redis,
+      sealer,
+      clock,
+      ...(overrides.redisPrefix ? { prefix: overrides.redisPrefix } : {}),
+    });
   } else {
     db = overrides.db
       ? await migrateDatabase(overrides.db, migrationsDir, logger)
       : await openDatabase(config, migrationsDir, logger);
-    store = createPostgresSessionStore({ db, sealer, clock, onSweepError: (err) => logger.warn({ err }, 'session sweep failed') });
+    store = createPostgresSessionStore({
+      db,
+      sealer,
+      clock,
+      onSweepError: (err) => logger.warn({ err }, 'session sweep failed'),
+    });
   }
 
   const assets = await loadAssets(config.ASSETS_MODE, logger);
   const auth =
     overrides.auth ??
-    createAuthClient({ baseUrl: config.AUTH_URL, timeoutMs: config.AUTH_TIMEOUT_MS, serviceSecret: config.SERVICE_SECRET });
+    createAuthClient({
+      baseUrl: config.AUTH_URL,
+      timeoutMs: config.AUTH_TIMEOUT_MS,
+      serviceSecret: config.SERVICE_SECRET,
+    });
   const verifier =
     overrides.verifier ??
     (await createVerifier({
@@ -74,7 +88,11 @@ export async function createWebRuntime(config: WebConfig, overrides: WebRuntimeO
   const mirror =
     overrides.mirror ??
     (config.MIRROR_URL && config.SERVICE_SECRET
-      ? createMirrorClient({ baseUrl: config.MIRROR_URL, timeoutMs: config.MIRROR_TIMEOUT_MS, serviceSecret: config.SERVICE_SECRET })
+      ? createMirrorClient({
+          baseUrl: config.MIRROR_URL,
+          timeoutMs: config.MIRROR_TIMEOUT_MS,
+          serviceSecret: config.SERVICE_SECRET,
+        })
       : undefined);
   const deps: WebDeps = {
     settings: {

@@ -74,7 +74,8 @@ export function createServiceHttp(options: ServiceHttpOptions): ServiceHttp {
 
   const headersFor = (call: CallContext, send: SendOptions) => {
     const { accessToken, serviceCredential } = send;
-    const basic = serviceCredential && Buffer.from(`${serviceCredential.user}:${serviceCredential.secret}`).toString('base64');
+    const basic =
+      serviceCredential && Buffer.from(`${serviceCredential.user}:${serviceCredential.secret}`).toString('base64');
     return {
       'x-request-id': call.requestId,
       'x-forwarded-for': call.clientIp,
@@ -128,7 +129,9 @@ function rejection(status: number, body: unknown, retryAfterHeader: string | und
   const problem = (body ?? {}) as { code?: unknown; detail?: unknown; errors?: unknown; retry_after?: unknown };
   const code = typeof problem.code === 'string' ? problem.code : `http_${status}`;
   const detail = typeof problem.detail === 'string' ? problem.detail : 'The request was refused.';
-  const errors = Array.isArray(problem.errors) ? (problem.errors as FieldError[]).filter((e) => typeof e?.field === 'string') : [];
+  const errors = Array.isArray(problem.errors)
+    ? (problem.errors as FieldError[]).filter((e) => typeof e?.field === 'string')
+    : [];
   const fromHeader = retryAfterHeader !== undefined ? Number.parseInt(retryAfterHeader, 10) : Number.NaN;
   const fromBody = typeof problem.retry_after === 'number' ? problem.retry_after : Number.NaN;
   const retryAfter = Number.isFinite(fromHeader) ? fromHeader : Number.isFinite(fromBody) ? fromBody : undefined;

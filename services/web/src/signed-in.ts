@@ -109,7 +109,8 @@ export function createSignedIn(options: SignedInOptions) {
         const tokens = await freshTokens(ctx, user);
         const verdict = await verifier.verify(tokens.accessToken);
         if (verdict.ok) return true;
-        if (verdict.reason === 'feed_stale') throw new AppError('service_unavailable', { message: 'Token revocations are not current.' });
+        if (verdict.reason === 'feed_stale')
+          throw new AppError('service_unavailable', { message: 'Token revocations are not current.' });
         if (verdict.reason === 'revoked') return false;
         const again = await refresh(ctx, sessionOf(ctx).user ?? user);
         const second = await verifier.verify(again.accessToken);
@@ -170,7 +171,9 @@ export function requireSignedIn(clock: Clock): Middleware {
       await next();
     } catch (err) {
       if (!(err instanceof SessionEnded)) throw err;
-      await regenerate(ctx, clock, { flash: { kind: 'info', text: 'Your session has ended. Log in again to continue.' } });
+      await regenerate(ctx, clock, {
+        flash: { kind: 'info', text: 'Your session has ended. Log in again to continue.' },
+      });
       seeOther(ctx, `/login?next=${encodeURIComponent(ctx.method === 'GET' ? ctx.path : '/account')}`);
     }
   };

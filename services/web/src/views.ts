@@ -44,7 +44,12 @@ export function viewsMiddleware(env: nunjucks.Environment): Middleware {
 }
 
 /** Renders a page, showing (and consuming) the flash message the previous request left. */
-export async function render(ctx: Context, view: string, locals: Record<string, unknown> = {}, status?: number): Promise<void> {
+export async function render(
+  ctx: Context,
+  view: string,
+  locals: Record<string, unknown> = {},
+  status?: number,
+): Promise<void> {
   const session = sessionOf(ctx);
   const flash = session?.flash;
   if (flash) delete session.flash;

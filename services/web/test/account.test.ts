@@ -6,7 +6,10 @@ test('change password with the wrong current password → 400 on that field; not
   const stack = await startStack(t);
   const person = await confirmedPerson(stack);
   const browser = await loggedIn(stack, person);
-  const res = await browser.post('/account/password', { current_password: 'not my password', new_password: 'a brand new passphrase' });
+  const res = await browser.post('/account/password', {
+    current_password: 'not my password',
+    new_password: 'a brand new passphrase',
+  });
   t.is(res.status, 400);
   t.regex(res.html, /id="current_password-error">.*That isn’t your current password/s);
   t.notRegex(res.html, /a brand new passphrase|not my password/);
@@ -15,7 +18,7 @@ test('change password with the wrong current password → 400 on that field; not
   t.is((await other.post('/login', { identifier: person.username, password: person.password })).status, 303);
 });
 
-test('change password to a weak one → 400 with auth\'s policy message on the new password', async (t) => {
+test("change password to a weak one → 400 with auth's policy message on the new password", async (t) => {
   const stack = await startStack(t);
   const person = await confirmedPerson(stack);
   const browser = await loggedIn(stack, person);
@@ -30,7 +33,10 @@ test('change password → 303 /account with a notice; this browser stays in, ano
   const person = await confirmedPerson(stack);
   const here = await loggedIn(stack, person);
   const elsewhere = await loggedIn(stack, person);
-  const res = await here.post('/account/password', { current_password: person.password, new_password: 'a brand new passphrase' });
+  const res = await here.post('/account/password', {
+    current_password: person.password,
+    new_password: 'a brand new passphrase',
+  });
   t.is(res.status, 303);
   t.is(res.location, '/account');
   const account = await here.follow(res);
@@ -78,7 +84,8 @@ test('log out → 303 / "You’re logged out"; the server-side session is gone, 
   const person = await confirmedPerson(stack);
   const browser = await loggedIn(stack, person);
   const id = browser.jar.get('gatehouse')!;
-  const refreshToken = ((await stack.web.deps.store.get(id))!.user as { tokens: { refreshToken: string } }).tokens.refreshToken;
+  const refreshToken = ((await stack.web.deps.store.get(id))!.user as { tokens: { refreshToken: string } }).tokens
+    .refreshToken;
   const res = await browser.post('/logout', {});
   t.is(res.status, 303);
   t.is(res.location, '/');
@@ -106,7 +113,8 @@ test('a stale access token is refreshed silently: /account still works and the s
   const store = stack.web.deps.store;
   const id = browser.jar.get('gatehouse')!;
   const before = (await store.get(id))!;
-  const tokens = (before.user as { tokens: { accessToken: string; refreshToken: string; accessExpiresAt: number } }).tokens;
+  const tokens = (before.user as { tokens: { accessToken: string; refreshToken: string; accessExpiresAt: number } })
+    .tokens;
   const old = { ...tokens };
   tokens.accessExpiresAt = Date.now() - 1000;
   await store.set(id, before, Date.now() + 60_000);

@@ -12,7 +12,11 @@ function unsafeRoutes(app: Koa): { method: string; path: string; exemptBecause: 
   const routers = app.middleware.map((m) => (m as { router?: Router }).router).filter((r) => r !== undefined);
   return routers.flatMap((router) =>
     router.stack.flatMap((layer) =>
-      unsafeMethods(layer).map((method) => ({ method, path: String(layer.path).replace(/:(\w+)/g, '$1'), exemptBecause: exemptionOf(layer) })),
+      unsafeMethods(layer).map((method) => ({
+        method,
+        path: String(layer.path).replace(/:(\w+)/g, '$1'),
+        exemptBecause: exemptionOf(layer),
+      })),
     ),
   );
 }
@@ -38,7 +42,11 @@ test('login form posted without its token → 403, the form again with a message
   t.is((await browser.get('/account')).status, 303, 'not logged in');
   t.like(refusedLines(stack.logs.web.text())[0], { reason: 'missing_token', path: '/login' });
   // Sending it again from the page it got back works.
-  const again = await browser.post('/login', { _csrf: res.csrf!, identifier: person.username, password: person.password });
+  const again = await browser.post('/login', {
+    _csrf: res.csrf!,
+    identifier: person.username,
+    password: person.password,
+  });
   t.is(again.status, 303);
 });
 
@@ -73,7 +81,11 @@ test('no Sec-Fetch-Site (older browser) and a foreign Origin → 403 foreign_ori
   const stack = await startStack(t);
   const browser = stack.browser();
   await browser.get('/forgot-password');
-  const res = await browser.post('/forgot-password', { email: 'a@example.com' }, { 'sec-fetch-site': '', origin: 'https://evil.example' });
+  const res = await browser.post(
+    '/forgot-password',
+    { email: 'a@example.com' },
+    { 'sec-fetch-site': '', origin: 'https://evil.example' },
+  );
   t.is(res.status, 403);
   t.like(refusedLines(stack.logs.web.text())[0], { reason: 'foreign_origin' });
 });
@@ -118,11 +130,19 @@ test('a route that names no re-render is still refused (a plain 403 page, handle
     ctx.status = 204;
   });
   const app = new Koa();
-  app.use(csrfGuard({ publicOrigin: 'http://example.test', logger: createLogger({ service: 'test', level: 'silent' }), router, refused: (ctx) => void (ctx.body = 'refused') }));
+  app.use(
+    csrfGuard({
+      publicOrigin: 'http://example.test',
+      logger: createLogger({ service: 'test', level: 'silent' }),
+      router,
+      refused: (ctx) => void (ctx.body = 'refused'),
+    }),
+  );
   app.use(router.routes());
   const server = await listen(app);
   t.teardown(() => server.close());
-  const post = (path: string) => fetch(`${server.url}${path}`, { method: 'POST', headers: { 'sec-fetch-site': 'cross-site' } });
+  const post = (path: string) =>
+    fetch(`${server.url}${path}`, { method: 'POST', headers: { 'sec-fetch-site': 'cross-site' } });
   const plain = await post('/plain');
   t.is(plain.status, 403);
   t.is(await plain.text(), 'refused');
@@ -132,7 +152,10 @@ test('a route that names no re-render is still refused (a plain 403 page, handle
   t.throws(() => csrfExempt(''), { message: /needs a reason/ });
   t.deepEqual(
     unsafeRoutes(app).map((r) => [r.method, r.path, r.exemptBecause]),
-    [['POST', '/plain', undefined], ['POST', '/webhook', 'signed by the sender, not posted by a browser']],
+    [
+      ['POST', '/plain', undefined],
+      ['POST', '/webhook', 'signed by the sender, not posted by a browser'],
+    ],
   );
 });
 

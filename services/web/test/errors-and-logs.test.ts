@@ -5,13 +5,26 @@ import { createAuthClient, createWebRuntime, webConfigSchema } from '../src/inde
 import { Browser, textOf } from './helpers/browser.js';
 import { confirmedPerson, loggedIn, sessionSecret, startStack } from './helpers/stack.js';
 
-async function webAlone(t: import('ava').ExecutionContext, authUrl: string, wrap?: (real: ReturnType<typeof createAuthClient>) => ReturnType<typeof createAuthClient>) {
+async function webAlone(
+  t: import('ava').ExecutionContext,
+  authUrl: string,
+  wrap?: (real: ReturnType<typeof createAuthClient>) => ReturnType<typeof createAuthClient>,
+) {
   const database = await freshDatabase();
   t.teardown(() => database.cleanup());
   const logs = captureLogs('web');
-  const config = webConfigSchema.parse({ SESSION_SECRET: sessionSecret, AUTH_URL: authUrl, ASSETS_MODE: 'compile', AUTH_TIMEOUT_MS: '1000' });
+  const config = webConfigSchema.parse({
+    SESSION_SECRET: sessionSecret,
+    AUTH_URL: authUrl,
+    ASSETS_MODE: 'compile',
+    AUTH_TIMEOUT_MS: '1000',
+  });
   const real = createAuthClient({ baseUrl: authUrl, timeoutMs: 1000 });
-  const runtime = await createWebRuntime(config, { db: database.db, logger: logs.logger, auth: wrap ? wrap(real) : real });
+  const runtime = await createWebRuntime(config, {
+    db: database.db,
+    logger: logs.logger,
+    auth: wrap ? wrap(real) : real,
+  });
   t.teardown(async () => {
     await runtime.close();
     real.close();
@@ -58,20 +71,28 @@ test('auth not answering → the form still renders; sending it → 503 "tempora
   t.false(logs.text().includes('my secret passphrase'));
 });
 
-test('a whole journey leaves no password, token, or session id in either service\'s logs', async (t) => {
+test("a whole journey leaves no password, token, or session id in either service's logs", async (t) => {
   const stack = await startStack(t);
   const person = await confirmedPerson(stack, { password: 'zebra-unique-passphrase-9' });
   const browser = await loggedIn(stack, person);
   const sessionId = browser.jar.get('gatehouse')!;
-  const tokens = ((await stack.web.deps.store.get(sessionId))!.user as { tokens: { accessToken: string; refreshToken: string } }).tokens;
-  await browser.post('/account/password', { current_password: person.password, new_password: 'yak-unique-passphrase-7' });
+  const tokens = (
+    (await stack.web.deps.store.get(sessionId))!.user as { tokens: { accessToken: string; refreshToken: string } }
+  ).tokens;
+  await browser.post('/account/password', {
+    current_password: person.password,
+    new_password: 'yak-unique-passphrase-7',
+  });
   await browser.get('/account');
   await browser.post('/logout', {});
   await browser.get('/forgot-password');
   await browser.post('/forgot-password', { email: person.email });
   const link = linkFromMail(await stack.mail.waitFor(person.email, /Reset your password/), '/reset-password');
   await browser.get(link.pathname + link.search);
-  await browser.post('/reset-password', { token: link.searchParams.get('token')!, password: 'quail-unique-passphrase-3' });
+  await browser.post('/reset-password', {
+    token: link.searchParams.get('token')!,
+    password: 'quail-unique-passphrase-3',
+  });
   const confirmLink = linkFromMail(stack.mail.find(person.email, /Confirm/)[0]!, '/confirm-email');
   const all = stack.logs.web.text() + stack.logs.auth.text();
   for (const secret of [
@@ -86,7 +107,11 @@ test('a whole journey leaves no password, token, or session id in either service
   ]) {
     t.false(all.includes(secret), `leaked: ${secret.slice(0, 12)}…`);
   }
-  t.true(stack.logs.web.lines().some((l) => l.event === 'web_login' && typeof l.user_id === 'string' && typeof l.ip === 'string'));
+  t.true(
+    stack.logs.web
+      .lines()
+      .some((l) => l.event === 'web_login' && typeof l.user_id === 'string' && typeof l.ip === 'string'),
+  );
 });
 
 test('a repeated form field (a forged form) → 400 page, nothing done', async (t) => {
@@ -95,7 +120,11 @@ test('a repeated form field (a forged form) → 400 page, nothing done', async (
   const page = await browser.get('/login');
   const res = await fetch(`${stack.url}/login`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: browser.cookieHeader(), 'sec-fetch-site': 'same-origin' },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      cookie: browser.cookieHeader(),
+      'sec-fetch-site': 'same-origin',
+    },
     body: `_csrf=${page.csrf}&identifier=a&identifier=b&password=x`,
     redirect: 'manual',
   });
@@ -103,12 +132,16 @@ test('a repeated form field (a forged form) → 400 page, nothing done', async (
   t.regex(textOf(await res.text()), /field twice/);
 });
 
-test('one request id from browser to auth: the id web answers with appears in auth\'s log for the same login', async (t) => {
+test("one request id from browser to auth: the id web answers with appears in auth's log for the same login", async (t) => {
   const stack = await startStack(t);
   const person = await confirmedPerson(stack);
   const browser = stack.browser('198.51.100.77');
   await browser.get('/login');
-  const res = await browser.post('/login', { identifier: person.username, password: person.password }, { 'x-request-id': 'req-from-nginx-0001' });
+  const res = await browser.post(
+    '/login',
+    { identifier: person.username, password: person.password },
+    { 'x-request-id': 'req-from-nginx-0001' },
+  );
   t.is(res.headers.get('x-request-id'), 'req-from-nginx-0001');
   const authLines = stack.logs.auth.lines().filter((l) => l.req_id === 'req-from-nginx-0001');
   t.true(authLines.some((l) => l.path === '/v1/token' && l.ip === '198.51.100.77'));

@@ -79,7 +79,9 @@ test('callback with error=access_denied → 400 "GitHub access wasn’t granted"
   await browser.get('/login');
   const authorize = new URL(await press(browser, '/login/github'));
   const state = authorize.searchParams.get('state')!;
-  const page = await browser.get(`/github/callback?error=access_denied&error_description=denied&state=${encodeURIComponent(state)}`);
+  const page = await browser.get(
+    `/github/callback?error=access_denied&error_description=denied&state=${encodeURIComponent(state)}`,
+  );
   t.is(page.status, 400);
   t.regex(textOf(page.html), /GitHub access wasn’t granted/);
   t.regex(page.html, /action="\/login\/github"/);
@@ -119,7 +121,9 @@ test('connect with "private mirror" → GitHub is asked for repo; granted only p
   t.is(new URL(authorize).origin, stack.github.url);
   t.is(new URL(authorize).searchParams.get('scope'), 'repo');
   const { code, state } = await approve(stack, authorize, newLogin(), 'public_repo');
-  const page = await browser.get(`/github/callback?code=${encodeURIComponent(code)}&state=${encodeURIComponent(state)}`);
+  const page = await browser.get(
+    `/github/callback?code=${encodeURIComponent(code)}&state=${encodeURIComponent(state)}`,
+  );
   t.is(page.status, 403);
   t.regex(textOf(page.html), /GitHub granted less access than needed/);
   t.regex(page.html, /action="\/account\/github\/connect"[\s\S]*name="private" value="yes"[\s\S]*Ask GitHub again/);
@@ -191,8 +195,14 @@ test('/mirror: connect from the page, start, watch over the bridged socket, then
   t.is(await closed, 1000);
   t.true(messages.length >= 2, `progress messages arrived (${messages.length})`);
   t.is(messages.at(-1)?.status, 'succeeded');
-  t.true(messages.some((m) => m.percent > 0 && m.percent < 100), 'the bar moved through the middle');
-  t.false(messages.some((m) => JSON.stringify(m).includes(browser.jar.get('gatehouse')!)), 'nothing of the session in the messages');
+  t.true(
+    messages.some((m) => m.percent > 0 && m.percent < 100),
+    'the bar moved through the middle',
+  );
+  t.false(
+    messages.some((m) => JSON.stringify(m).includes(browser.jar.get('gatehouse')!)),
+    'nothing of the session in the messages',
+  );
 
   const finished = await browser.get('/mirror');
   const link = /<a class="break" href="([^"]+)" rel="noopener">([^<]+)<\/a>/.exec(finished.html);

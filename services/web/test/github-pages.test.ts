@@ -19,14 +19,21 @@ async function deadPort(): Promise<number> {
 }
 
 const withMirror = async (): Promise<StackOptions> => ({
-  webEnv: { MIRROR_URL: `http://127.0.0.1:${await deadPort()}`, SERVICE_SECRET: serviceSecret, GITHUB_OAUTH_URL: 'http://127.0.0.1:9' },
+  webEnv: {
+    MIRROR_URL: `http://127.0.0.1:${await deadPort()}`,
+    SERVICE_SECRET: serviceSecret,
+    GITHUB_OAUTH_URL: 'http://127.0.0.1:9',
+  },
 });
 
 test('login and signup pages with MIRROR_URL → a "Sign in with GitHub" POST form carrying the form token and next', async (t) => {
   const stack = await startStack(t, await withMirror());
   const browser = stack.browser();
   const login = await browser.get('/login?next=%2Fmirror');
-  t.regex(login.html, /<form method="post" action="\/login\/github">\s*<input type="hidden" name="_csrf" value="[^"]+">\s*<input type="hidden" name="next" value="\/mirror">/);
+  t.regex(
+    login.html,
+    /<form method="post" action="\/login\/github">\s*<input type="hidden" name="_csrf" value="[^"]+">\s*<input type="hidden" name="next" value="\/mirror">/,
+  );
   t.regex(textOf(login.html), /Sign in with GitHub/);
   const signup = await browser.get('/signup');
   t.regex(signup.html, /action="\/signup\/github"/);
@@ -63,7 +70,10 @@ test('GitHub callback with no flow started in this browser → 400 "That GitHub 
   t.regex(page.html, /action="\/login\/github"/);
   t.regex(textOf(page.html), /Try again/);
   t.is(page.headers.get('referrer-policy'), 'no-referrer');
-  t.false(stack.logs.web.lines().some((l) => /mirror service did not answer/.test(String(l.err ?? ''))), 'the mirror was not asked');
+  t.false(
+    stack.logs.web.lines().some((l) => /mirror service did not answer/.test(String(l.err ?? ''))),
+    'the mirror was not asked',
+  );
 });
 
 test('/mirror logged out → /login?next=/mirror with a line saying why; after logging in → back on /mirror', async (t) => {
@@ -75,7 +85,11 @@ test('/mirror logged out → /login?next=/mirror with a line saying why; after l
   t.is(res.location, '/login?next=%2Fmirror');
   const login = await browser.follow(res);
   t.regex(textOf(login.html), /Log in to mirror Gatehouse’s code to your GitHub account/);
-  const sent = await browser.post('/login', { identifier: person.username, password: person.password, next: '/mirror' });
+  const sent = await browser.post('/login', {
+    identifier: person.username,
+    password: person.password,
+    next: '/mirror',
+  });
   t.is(sent.status, 303);
   t.is(sent.location, '/mirror');
   const mirror = await browser.follow(sent);
@@ -84,7 +98,7 @@ test('/mirror logged out → /login?next=/mirror with a line saying why; after l
   t.regex(textOf(mirror.html), /The mirror service isn’t answering right now/);
 });
 
-test('CSP: /mirror alone may run this site\'s scripts and open a socket to it; other pages run none; forms may go to GitHub', async (t) => {
+test("CSP: /mirror alone may run this site's scripts and open a socket to it; other pages run none; forms may go to GitHub", async (t) => {
   const stack = await startStack(t, await withMirror());
   const person = await confirmedPerson(stack);
   const browser = await loggedIn(stack, person);

@@ -31,7 +31,10 @@ test('login with the email address, any case → 303 /account', async (t) => {
   const person = await confirmedPerson(stack);
   const browser = stack.browser();
   await browser.get('/login');
-  t.is((await browser.post('/login', { identifier: person.email.toUpperCase(), password: person.password })).status, 303);
+  t.is(
+    (await browser.post('/login', { identifier: person.email.toUpperCase(), password: person.password })).status,
+    303,
+  );
 });
 
 test('wrong password and unknown user → the same 401 page with one generic message, identifier kept, password not', async (t) => {
@@ -74,14 +77,15 @@ test('too many failed logins → 429 "Too many attempts. Try again in N seconds"
   const browser = stack.browser();
   await browser.get('/login');
   let res = await browser.post('/login', { identifier: person.username, password: 'wrong wrong wrong' });
-  for (let i = 0; i < 8 && res.status !== 429; i++) res = await browser.post('/login', { identifier: person.username, password: 'wrong wrong wrong' });
+  for (let i = 0; i < 8 && res.status !== 429; i++)
+    res = await browser.post('/login', { identifier: person.username, password: 'wrong wrong wrong' });
   t.is(res.status, 429);
   const retryAfter = Number(res.headers.get('retry-after'));
   t.true(retryAfter > 0);
   t.regex(textOf(res.html), new RegExp(`Too many attempts\\. Try again in ${retryAfter} seconds\\.`));
 });
 
-test('the browser\'s address reaches auth: one address locked out for failures leaves another person\'s login alone', async (t) => {
+test("the browser's address reaches auth: one address locked out for failures leaves another person's login alone", async (t) => {
   const stack = await startStack(t);
   const person = await confirmedPerson(stack);
   const attacker = stack.browser('203.0.113.7');
@@ -94,10 +98,19 @@ test('the browser\'s address reaches auth: one address locked out for failures l
   const victim = stack.browser('198.51.100.200');
   await victim.get('/login');
   t.is((await victim.post('/login', { identifier: person.username, password: person.password })).status, 303);
-  t.true(stack.logs.auth.lines().some((l) => l.ip === '203.0.113.7'), 'auth saw the browser address, not the web replica');
+  t.true(
+    stack.logs.auth.lines().some((l) => l.ip === '203.0.113.7'),
+    'auth saw the browser address, not the web replica',
+  );
 });
 
-const unsafe = ['//evil.example', 'https://evil.example/x', '/\\evil.example', '/%2F%2Fevil.example', '/%5Cevil.example'];
+const unsafe = [
+  '//evil.example',
+  'https://evil.example/x',
+  '/\\evil.example',
+  '/%2F%2Fevil.example',
+  '/%5Cevil.example',
+];
 for (const next of unsafe) {
   test(`login with next=${next} → 303 to /account (never off-site)`, async (t) => {
     const stack = await startStack(t);
@@ -117,7 +130,11 @@ test('login with next=/account?tab=1 → back there after login', async (t) => {
   const browser = stack.browser();
   const form = await browser.get('/login?next=%2Faccount%3Ftab%3D1');
   t.regex(form.html, /<input type="hidden" name="next" value="\/account\?tab=1">/);
-  const res = await browser.post('/login', { identifier: person.username, password: person.password, next: '/account?tab=1' });
+  const res = await browser.post('/login', {
+    identifier: person.username,
+    password: person.password,
+    next: '/account?tab=1',
+  });
   t.is(res.location, '/account?tab=1');
 });
 

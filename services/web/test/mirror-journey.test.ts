@@ -32,98 +32,116 @@ async function shot(t: ExecutionContext, page: Page, name: string, fullPage = tr
   mkdirSync(shots, { recursive: true });
   const path = join(shots, `${name}.png`);
   await page.screenshot({ path, fullPage });
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
   t.is(overflow, 0, `${name} scrolls sideways by ${overflow}px`);
   t.log(path);
 }
 
 let browser: Promise<Browser> | undefined;
 const sharedBrowser = () =>
-  (browser ??= chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] }));
+  (browser ??= chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+  }));
 test.after.always(async () => {
   await (await browser)?.close();
 });
 const needsChromium = testNeeding(chromiumMissing);
 
-needsChromium('mirror journey: connect GitHub → authorize on the stand-in → the bar moves live → the repository on the stand-in', async (t) => {
-  t.timeout(240_000);
-  const stack = await startGithubStack(t);
-  const person = await confirmedPerson(stack);
-  const context = await (await sharedBrowser()).newContext({ viewport: viewports.desktop });
-  t.teardown(() => context.close());
-  const page = await context.newPage();
-  const login = `mona-${process.pid}`;
+needsChromium(
+  'mirror journey: connect GitHub → authorize on the stand-in → the bar moves live → the repository on the stand-in',
+  async (t) => {
+    t.timeout(240_000);
+    const stack = await startGithubStack(t);
+    const person = await confirmedPerson(stack);
+    const context = await (await sharedBrowser()).newContext({ viewport: viewports.desktop });
+    t.teardown(() => context.close());
+    const page = await context.newPage();
+    const login = `mona-${process.pid}`;
 
-  // Logged out, /mirror sends to the login page, which says why and offers GitHub.
-  await page.goto(`${stack.url}/mirror`);
-  await page.getByText('Log in to mirror Gatehouse’s code to your GitHub account.').waitFor();
-  await page.getByRole('button', { name: 'Sign in with GitHub' }).waitFor();
-  await shot(t, page, 'desktop-github-login');
-  await page.getByLabel('Username or email').fill(person.username);
-  await page.getByLabel('Password').fill(person.password);
-  await page.getByRole('button', { name: 'Log in', exact: true }).click();
-  await page.waitForURL(`${stack.url}/mirror`);
-  await page.getByRole('heading', { name: 'First, connect GitHub' }).waitFor();
-  await shot(t, page, 'desktop-mirror-01-connect');
+    // Logged out, /mirror sends to the login page, which says why and offers GitHub.
+    await page.goto(`${stack.url}/mirror`);
+    await page.getByText('Log in to mirror Gatehouse’s code to your GitHub account.').waitFor();
+    await page.getByRole('button', { name: 'Sign in with GitHub' }).waitFor();
+    await shot(t, page, 'desktop-github-login');
+    await page.getByLabel('Username or email').fill(person.username);
+    await page.getByLabel('Password').fill(person.password);
+    await page.getByRole('button', { name: 'Log in', exact: true }).click();
+    await page.waitForURL(`${stack.url}/mirror`);
+    await page.getByRole('heading', { name: 'First, connect GitHub' }).waitFor();
+    await shot(t, page, 'desktop-mirror-01-connect');
 
-  // Connect: GitHub's (the stand-in's) consent page, then back to /mirror.
-  await page.getByRole('button', { name: 'Connect GitHub' }).click();
-  await page.waitForURL(new RegExp(`^${stack.github.url}/login/oauth/authorize`));
-  await page.getByLabel('Signed in as').fill(login);
-  await shot(t, page, 'desktop-mirror-02-authorize-on-stand-in');
-  await page.getByRole('button', { name: 'Authorize Gatehouse' }).click();
-  await page.waitForURL(`${stack.url}/mirror`);
-  await page.getByText(`GitHub is connected as ${login}.`).waitFor();
-  await shot(t, page, 'desktop-mirror-03-connected');
+    // Connect: GitHub's (the stand-in's) consent page, then back to /mirror.
+    await page.getByRole('button', { name: 'Connect GitHub' }).click();
+    await page.waitForURL(new RegExp(`^${stack.github.url}/login/oauth/authorize`));
+    await page.getByLabel('Signed in as').fill(login);
+    await shot(t, page, 'desktop-mirror-02-authorize-on-stand-in');
+    await page.getByRole('button', { name: 'Authorize Gatehouse' }).click();
+    await page.waitForURL(`${stack.url}/mirror`);
+    await page.getByText(`GitHub is connected as ${login}.`).waitFor();
+    await shot(t, page, 'desktop-mirror-03-connected');
 
-  // Start, and watch: the script's socket reports each change; record every value the bar shows.
-  await page.getByRole('button', { name: 'Start mirroring' }).click();
-  await page.waitForURL(`${stack.url}/mirror`);
-  await page.getByText('Updating live.').waitFor();
-  await shot(t, page, 'desktop-mirror-04-started');
-  // Every value the bar shows while the mirror runs, read from the page as a person would see it.
-  const seen = new Set<number>();
-  let done = false;
-  const watching = (async () => {
-    while (!done) {
-      const value = await page.evaluate(() => document.querySelector('progress')?.value).catch(() => undefined);
-      if (value !== undefined) seen.add(value);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  })();
-  const draining = stack.drain();
-  const midway = await page
-    .waitForFunction(() => {
-      const value = document.querySelector('progress')?.value ?? 0;
-      return value > 10 && value < 100;
-    }, undefined, { timeout: 20_000, polling: 'raf' })
-    .then(() => true, () => false);
-  if (midway) await shot(t, page, 'desktop-mirror-05-progress');
-  await draining;
-  await page.getByRole('link', { name: `${login}/gatehouse` }).waitFor({ timeout: 30_000 });
-  done = true;
-  await watching;
-  await shot(t, page, 'desktop-mirror-06-done');
-  t.log(`bar values seen: ${[...seen].join(', ')}`);
-  t.true([...seen].some((v) => v > 0 && v < 100), 'the bar stood between 0 and 100 while the mirror ran');
-  t.true(seen.has(100));
+    // Start, and watch: the script's socket reports each change; record every value the bar shows.
+    await page.getByRole('button', { name: 'Start mirroring' }).click();
+    await page.waitForURL(`${stack.url}/mirror`);
+    await page.getByText('Updating live.').waitFor();
+    await shot(t, page, 'desktop-mirror-04-started');
+    // Every value the bar shows while the mirror runs, read from the page as a person would see it.
+    const seen = new Set<number>();
+    let done = false;
+    const watching = (async () => {
+      while (!done) {
+        const value = await page.evaluate(() => document.querySelector('progress')?.value).catch(() => undefined);
+        if (value !== undefined) seen.add(value);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+    const draining = stack.drain();
+    const midway = await page
+      .waitForFunction(
+        () => {
+          const value = document.querySelector('progress')?.value ?? 0;
+          return value > 10 && value < 100;
+        },
+        undefined,
+        { timeout: 20_000, polling: 'raf' },
+      )
+      .then(
+        () => true,
+        () => false,
+      );
+    if (midway) await shot(t, page, 'desktop-mirror-05-progress');
+    await draining;
+    await page.getByRole('link', { name: `${login}/gatehouse` }).waitFor({ timeout: 30_000 });
+    done = true;
+    await watching;
+    await shot(t, page, 'desktop-mirror-06-done');
+    t.log(`bar values seen: ${[...seen].join(', ')}`);
+    t.true(
+      [...seen].some((v) => v > 0 && v < 100),
+      'the bar stood between 0 and 100 while the mirror ran',
+    );
+    t.true(seen.has(100));
 
-  // The repository, on the stand-in.
-  await page.getByRole('link', { name: `${login}/gatehouse` }).click();
-  await page.waitForURL(new RegExp(`^${stack.github.url}/${login}/gatehouse`));
-  // The stand-in lists every file of the tree: the first screenful is the part to look at.
-  await shot(t, page, 'desktop-mirror-07-repository-on-stand-in', false);
+    // The repository, on the stand-in.
+    await page.getByRole('link', { name: `${login}/gatehouse` }).click();
+    await page.waitForURL(new RegExp(`^${stack.github.url}/${login}/gatehouse`));
+    // The stand-in lists every file of the tree: the first screenful is the part to look at.
+    await shot(t, page, 'desktop-mirror-07-repository-on-stand-in', false);
 
-  // /account's GitHub section with the token-use log, at both widths.
-  await page.goto(`${stack.url}/account#github`);
-  await page.getByRole('heading', { name: 'What your GitHub token was used for' }).waitFor();
-  t.true((await page.textContent('#github'))!.includes('/user/repos'));
-  await shot(t, page, 'desktop-account-github');
-  await page.setViewportSize(viewports.mobile);
-  await shot(t, page, 'mobile-account-github');
-  await page.goto(`${stack.url}/mirror`);
-  await shot(t, page, 'mobile-mirror-done');
-});
+    // /account's GitHub section with the token-use log, at both widths.
+    await page.goto(`${stack.url}/account#github`);
+    await page.getByRole('heading', { name: 'What your GitHub token was used for' }).waitFor();
+    t.true((await page.textContent('#github'))!.includes('/user/repos'));
+    await shot(t, page, 'desktop-account-github');
+    await page.setViewportSize(viewports.mobile);
+    await shot(t, page, 'mobile-account-github');
+    await page.goto(`${stack.url}/mirror`);
+    await shot(t, page, 'mobile-mirror-done');
+  },
+);
 
 needsChromium('login with the GitHub button, and a GitHub failure page, at 1280 and 360 px', async (t) => {
   const stack = await startGithubStack(t);

@@ -4,20 +4,29 @@ import { confirmedPerson, loggedIn, startStack } from './helpers/stack.js';
 
 /** Every visible input has a <label for> naming it; descriptions point at elements that exist. */
 function assertAccessibleForm(t: import('ava').ExecutionContext, page: Page) {
-  const inputs = [...page.html.matchAll(/<input\b[^>]*>/g)].map((m) => m[0]).filter((tag) => !/type="hidden"/.test(tag));
+  const inputs = [...page.html.matchAll(/<input\b[^>]*>/g)]
+    .map((m) => m[0])
+    .filter((tag) => !/type="hidden"/.test(tag));
   for (const tag of inputs) {
     if (/aria-hidden="true"/.test(tag)) continue;
     const id = /\bid="([^"]+)"/.exec(tag)?.[1];
     t.truthy(id, `input without id: ${tag}`);
     t.regex(page.html, new RegExp(`<label[^>]*for="${id}"`), `no label for #${id}`);
     const described = /aria-describedby="([^"]+)"/.exec(tag)?.[1];
-    for (const ref of described?.split(' ') ?? []) t.regex(page.html, new RegExp(`id="${ref}"`), `#${id} describedby missing #${ref}`);
+    for (const ref of described?.split(' ') ?? [])
+      t.regex(page.html, new RegExp(`id="${ref}"`), `#${id} describedby missing #${ref}`);
   }
 }
 
 function assertPageHeaders(t: import('ava').ExecutionContext, page: Page) {
   const csp = page.headers.get('content-security-policy') ?? '';
-  for (const directive of ["object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "script-src 'none'", "default-src 'none'"]) {
+  for (const directive of [
+    "object-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+    "script-src 'none'",
+    "default-src 'none'",
+  ]) {
     t.true(csp.includes(directive), `CSP lacks ${directive}`);
   }
   t.false(/unsafe-inline/.test(csp));
@@ -77,7 +86,10 @@ test('GET / logged in → "Signed in as <username>" and a log out button in the 
   const browser = await loggedIn(stack, person);
   const home = await browser.get('/');
   t.regex(textOf(home.html), new RegExp(`Signed in as ${person.username}`));
-  t.regex(home.html, /<form class="site-nav__form" method="post" action="\/logout">\s*<input type="hidden" name="_csrf" value="[\w-]{43}">/);
+  t.regex(
+    home.html,
+    /<form class="site-nav__form" method="post" action="\/logout">\s*<input type="hidden" name="_csrf" value="[\w-]{43}">/,
+  );
   t.notRegex(textOf(home.html), /Sign up/);
 });
 

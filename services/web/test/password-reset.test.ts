@@ -39,12 +39,18 @@ test('reset link → form; new password saved → 303 /login with a notice; the 
   t.is(weak.status, 400);
   t.regex(weak.html, /id="password-error"/);
   t.regex(weak.html, /<input type="hidden" name="token" value="[\w-]+">/, 'the token survives the error');
-  const done = await browser.post('/reset-password', { token: link.searchParams.get('token')!, password: 'a completely new passphrase' });
+  const done = await browser.post('/reset-password', {
+    token: link.searchParams.get('token')!,
+    password: 'a completely new passphrase',
+  });
   t.is(done.status, 303);
   t.is(done.location, '/login');
   t.regex(textOf((await browser.follow(done)).html), /Your password is changed and every device was logged out/);
   t.is((await browser.post('/login', { identifier: person.username, password: person.password })).status, 401);
-  t.is((await browser.post('/login', { identifier: person.username, password: 'a completely new passphrase' })).status, 303);
+  t.is(
+    (await browser.post('/login', { identifier: person.username, password: 'a completely new passphrase' })).status,
+    303,
+  );
   // The other browser's refresh token was revoked by the reset; its next refresh ends the session.
   const id = elsewhere.jar.get('gatehouse')!;
   const data = (await stack.web.deps.store.get(id))!;
@@ -61,9 +67,20 @@ test('a reset link used twice → the second time 400 "This link has expired" wi
   await browser.post('/forgot-password', { email: person.email });
   const link = linkFromMail(await stack.mail.waitFor(person.email, /Reset your password/), '/reset-password');
   await browser.get(link.pathname + link.search);
-  t.is((await browser.post('/reset-password', { token: link.searchParams.get('token')!, password: 'a completely new passphrase' })).status, 303);
+  t.is(
+    (
+      await browser.post('/reset-password', {
+        token: link.searchParams.get('token')!,
+        password: 'a completely new passphrase',
+      })
+    ).status,
+    303,
+  );
   await browser.get(link.pathname + link.search);
-  const again = await browser.post('/reset-password', { token: link.searchParams.get('token')!, password: 'yet another passphrase' });
+  const again = await browser.post('/reset-password', {
+    token: link.searchParams.get('token')!,
+    password: 'yet another passphrase',
+  });
   t.is(again.status, 400);
   t.regex(textOf(again.html), /This link has expired .*Get a new link/);
 });

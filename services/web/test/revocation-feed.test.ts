@@ -2,9 +2,10 @@ import test from 'ava';
 import { textOf } from './helpers/browser.js';
 import { confirmedPerson, loggedIn, startStack } from './helpers/stack.js';
 
-const meCalls = (lines: Record<string, unknown>[]) => lines.filter((l) => l.msg === 'request' && l.path === '/v1/me').length;
+const meCalls = (lines: Record<string, unknown>[]) =>
+  lines.filter((l) => l.msg === 'request' && l.path === '/v1/me').length;
 
-test('/account viewed three times → no call to auth\'s /v1/me; the profile comes from the session', async (t) => {
+test("/account viewed three times → no call to auth's /v1/me; the profile comes from the session", async (t) => {
   const stack = await startStack(t);
   const person = await confirmedPerson(stack);
   const browser = await loggedIn(stack, person);
@@ -18,7 +19,7 @@ test('/account viewed three times → no call to auth\'s /v1/me; the profile com
   t.is(meCalls(stack.logs.auth.lines()), before);
 });
 
-test('another browser logs out everywhere → this browser\'s next page (token not yet expired) ends its session', async (t) => {
+test("another browser logs out everywhere → this browser's next page (token not yet expired) ends its session", async (t) => {
   const stack = await startStack(t);
   const person = await confirmedPerson(stack);
   const here = await loggedIn(stack, person);

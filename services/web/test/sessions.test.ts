@@ -57,7 +57,8 @@ async function loginWithClock(t: import('ava').ExecutionContext) {
 test('idle timeout: 2 h without a request → logged out, told why, and the tokens revoked at auth', async (t) => {
   const { clock, stack, browser } = await loginWithClock(t);
   const id = browser.jar.get('gatehouse')!;
-  const refreshToken = ((await stack.web.deps.store.get(id))!.user as { tokens: { refreshToken: string } }).tokens.refreshToken;
+  const refreshToken = ((await stack.web.deps.store.get(id))!.user as { tokens: { refreshToken: string } }).tokens
+    .refreshToken;
   clock.advance(minutes(119));
   t.is((await browser.get('/account')).status, 200, 'just inside the idle limit');
   clock.advance(minutes(121));
@@ -89,7 +90,9 @@ test('stored session records are sealed: the row key is not the cookie and neith
   const browser = await loggedIn(stack, person);
   const id = browser.jar.get('gatehouse')!;
   if (!('db' in stack.sessionBackend)) return t.fail('expected Postgres sessions');
-  const { rows } = await stack.sessionBackend.db.query<{ id: string; data: string }>('SELECT id, data FROM web_sessions');
+  const { rows } = await stack.sessionBackend.db.query<{ id: string; data: string }>(
+    'SELECT id, data FROM web_sessions',
+  );
   t.true(rows.length >= 1);
   for (const row of rows) {
     t.not(row.id, id);
@@ -98,25 +101,31 @@ test('stored session records are sealed: the row key is not the cookie and neith
   }
 });
 
-testNeeding(redis.url === undefined ? redis.why : undefined)('sessions in Redis (REDIS_URL set) → login, account, logout work; the record expires an hour after the idle limit and is sealed', async (t) => {
-  const stack = await startStack(t, { redis: true });
-  t.is(stack.web.deps.store.kind, 'redis');
-  const person = await confirmedPerson(stack);
-  const browser = await loggedIn(stack, person);
-  t.is((await browser.get('/account')).status, 200);
-  if (!('redis' in stack.sessionBackend)) return t.fail('expected Redis sessions');
-  const { client, prefix } = stack.sessionBackend.redis;
-  const keys = await client.keys(`${prefix}*`);
-  t.true(keys.length >= 1);
-  for (const key of keys) {
-    const ttl = await client.pttl(key);
-    t.true(ttl > 2 * 3600 * 1000 - 60_000 && ttl <= 3 * 3600 * 1000, 'idle limit plus the hour an expired record is kept');
-    t.false((await client.get(key))!.includes(person.username));
-  }
-  const out = await browser.post('/logout', {});
-  t.is(out.status, 303);
-  t.is((await browser.get('/account')).status, 303);
-});
+testNeeding(redis.url === undefined ? redis.why : undefined)(
+  'sessions in Redis (REDIS_URL set) → login, account, logout work; the record expires an hour after the idle limit and is sealed',
+  async (t) => {
+    const stack = await startStack(t, { redis: true });
+    t.is(stack.web.deps.store.kind, 'redis');
+    const person = await confirmedPerson(stack);
+    const browser = await loggedIn(stack, person);
+    t.is((await browser.get('/account')).status, 200);
+    if (!('redis' in stack.sessionBackend)) return t.fail('expected Redis sessions');
+    const { client, prefix } = stack.sessionBackend.redis;
+    const keys = await client.keys(`${prefix}*`);
+    t.true(keys.length >= 1);
+    for (const key of keys) {
+      const ttl = await client.pttl(key);
+      t.true(
+        ttl > 2 * 3600 * 1000 - 60_000 && ttl <= 3 * 3600 * 1000,
+        'idle limit plus the hour an expired record is kept',
+      );
+      t.false((await client.get(key))!.includes(person.username));
+    }
+    const out = await browser.post('/logout', {});
+    t.is(out.status, 303);
+    t.is((await browser.get('/account')).status, 303);
+  },
+);
 
 async function refreshAt(stack: Stack, refreshToken: string): Promise<number> {
   const res = await fetch(`${stack.authUrl}/v1/token`, {

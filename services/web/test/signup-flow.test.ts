@@ -9,7 +9,11 @@ test('sign up → 303 to "check your inbox", the mailed link confirms in one cli
   const person = newPerson();
   const browser = stack.browser();
   await browser.get('/signup');
-  const res = await browser.post('/signup', { username: person.username, email: person.email, password: person.password });
+  const res = await browser.post('/signup', {
+    username: person.username,
+    email: person.email,
+    password: person.password,
+  });
   t.is(res.status, 303);
   t.is(res.location, '/signup/check-email');
   const inbox = await browser.follow(res);
@@ -50,7 +54,10 @@ test('signup with errors → 400, each message next to its field (aria-described
   t.regex(res.html, /<title>Error: Create your account/);
   t.regex(res.html, /<p class="field__error" id="username-error">/);
   t.regex(res.html, /<p class="field__error" id="email-error">/);
-  t.regex(res.html, /id="email" name="email" type="email" value="not-an-email"[^>]*aria-describedby="email-error"[^>]*aria-invalid="true"/);
+  t.regex(
+    res.html,
+    /id="email" name="email" type="email" value="not-an-email"[^>]*aria-describedby="email-error"[^>]*aria-invalid="true"/,
+  );
   t.regex(res.html, /value="ok-name&lt;script&gt;"/, 'escaped, not executed');
   t.notRegex(res.html, /value="short"/);
   t.regex(text, /Please check the form/);
@@ -60,7 +67,10 @@ test('signup with errors → 400, each message next to its field (aria-described
   const weak = await browser.post('/signup', { username: person.username, email: person.email, password: 'short' });
   t.is(weak.status, 400);
   t.regex(weak.html, /<p class="field__error" id="password-error">/);
-  t.regex(weak.html, /id="password" name="password" type="password"[^>]*aria-describedby="password-error password-hint"/);
+  t.regex(
+    weak.html,
+    /id="password" name="password" type="password"[^>]*aria-describedby="password-error password-hint"/,
+  );
   t.regex(weak.html, new RegExp(`value="${person.username}"`));
   t.notRegex(weak.html, /value="short"/);
 });
@@ -104,7 +114,9 @@ test('"send the link again" on the inbox page → new mail; a second ask within 
   const person = newPerson();
   const browser = stack.browser();
   await browser.get('/signup');
-  await browser.follow(await browser.post('/signup', { username: person.username, email: person.email, password: person.password }));
+  await browser.follow(
+    await browser.post('/signup', { username: person.username, email: person.email, password: person.password }),
+  );
   await stack.mail.waitFor(person.email, /Confirm/);
   t.regex(browser.last!.html, new RegExp(`<input type="hidden" name="email" value="${person.email}">`));
   const resent = await browser.post('/confirm-email/resend', { email: person.email });
@@ -132,7 +144,11 @@ test('an expired link → 400 "This link has expired" with a resend form; resend
   const expired = await browser.get(old.pathname + old.search);
   t.is(expired.status, 400);
   t.regex(textOf(expired.html), /This link has expired .*log in .*Get a new link/);
-  t.regex(expired.html, new RegExp(`id="email" name="email" type="email" value="${person.email}"`), 'address remembered from signup');
+  t.regex(
+    expired.html,
+    new RegExp(`id="email" name="email" type="email" value="${person.email}"`),
+    'address remembered from signup',
+  );
   const resent = await browser.post('/confirm-email/resend', { email: person.email });
   t.is(resent.status, 303);
   const fresh = linkFromMail(await stack.mail.waitFor(person.email, /Confirm/, { nth: 1 }), '/confirm-email');

@@ -39,7 +39,11 @@ const image = (name: keyof typeof baseImages) => `\${${name}:-${baseImages[name]
  * Every build gets both base images: docker-compose 1.29.2 builds with the
  * legacy builder, which builds every stage before the target, used or not.
  */
-const buildArgs = (extra: Record<string, string> = {}) => ({ NODE_IMAGE: image('NODE_IMAGE'), NGINX_IMAGE: image('NGINX_IMAGE'), ...extra });
+const buildArgs = (extra: Record<string, string> = {}) => ({
+  NODE_IMAGE: image('NODE_IMAGE'),
+  NGINX_IMAGE: image('NGINX_IMAGE'),
+  ...extra,
+});
 const healthy = { condition: 'service_healthy' };
 const timing = { interval: '10s', timeout: '5s', retries: 5 };
 
@@ -77,7 +81,11 @@ export function generateCompose(services: readonly ServiceEntry[]): ComposeDocum
     ports: ['${GATEWAY_PORT:-8080}:8080'],
     // Not on stand-ins: they exist in the dev and test profiles only.
     depends_on: Object.fromEntries(services.filter((s) => !s.standIn).map((s) => [s.name, healthy])),
-    healthcheck: { test: ['CMD', 'curl', '-fsS', '-o', '/dev/null', `http://127.0.0.1:8080${edgeHealthPath}`], ...timing, start_period: '5s' },
+    healthcheck: {
+      test: ['CMD', 'curl', '-fsS', '-o', '/dev/null', `http://127.0.0.1:8080${edgeHealthPath}`],
+      ...timing,
+      start_period: '5s',
+    },
     restart: 'unless-stopped',
   };
 
@@ -144,8 +152,15 @@ export function generateCompose(services: readonly ServiceEntry[]): ComposeDocum
         GATEHOUSE_DATABASES: databases.join(' '),
       },
       secrets: ['postgres_password'],
-      volumes: ['postgres_data:/var/lib/postgresql/data', './scripts/compose/postgres-databases.sh:/docker-entrypoint-initdb.d/10-gatehouse-databases.sh:ro'],
-      healthcheck: { test: ['CMD', 'pg_isready', '-h', '127.0.0.1', '-U', 'gatehouse', '-d', 'gatehouse'], ...timing, start_period: '30s' },
+      volumes: [
+        'postgres_data:/var/lib/postgresql/data',
+        './scripts/compose/postgres-databases.sh:/docker-entrypoint-initdb.d/10-gatehouse-databases.sh:ro',
+      ],
+      healthcheck: {
+        test: ['CMD', 'pg_isready', '-h', '127.0.0.1', '-U', 'gatehouse', '-d', 'gatehouse'],
+        ...timing,
+        start_period: '30s',
+      },
       restart: 'unless-stopped',
     };
     out.volumes.postgres_data = {};
@@ -168,7 +183,11 @@ export function generateCompose(services: readonly ServiceEntry[]): ComposeDocum
     image: 'gatehouse/devtools:${GATEHOUSE_TAG:-latest}',
     command: ['node', 'node_modules/maildev/dist/bin/maildev.js', '--smtp', '1025', '--web', '1080'],
     ports: ['${MAIL_WEB_PORT:-1080}:1080'],
-    healthcheck: { test: ['CMD', 'node', 'node_modules/maildev/dist/bin/healthcheck.js'], ...timing, start_period: '10s' },
+    healthcheck: {
+      test: ['CMD', 'node', 'node_modules/maildev/dist/bin/healthcheck.js'],
+      ...timing,
+      start_period: '10s',
+    },
   };
 
   out.services.tests = {
@@ -181,10 +200,16 @@ export function generateCompose(services: readonly ServiceEntry[]): ComposeDocum
     environment: {
       E2E_BASE_URL: 'http://localhost:8080',
       E2E_MAIL_URL: 'http://mail:1080',
-      ...Object.fromEntries(services.filter((s) => s.standIn).map((s) => [standInTestVariable(s.name), standInUrl(services, s.name)])),
+      ...Object.fromEntries(
+        services.filter((s) => s.standIn).map((s) => [standInTestVariable(s.name), standInUrl(services, s.name)]),
+      ),
       CI: '${CI:-}',
     },
-    depends_on: { nginx: healthy, mail: healthy, ...Object.fromEntries(services.filter((s) => s.standIn).map((s) => [s.name, healthy])) },
+    depends_on: {
+      nginx: healthy,
+      mail: healthy,
+      ...Object.fromEntries(services.filter((s) => s.standIn).map((s) => [s.name, healthy])),
+    },
     // A one-shot run: its exit code is the suite's result.
     healthcheck: { disable: true },
   };
@@ -251,7 +276,9 @@ export function offlineOverrideYaml(services: readonly ServiceEntry[]): string {
       );
       override[name] = { build: { args } };
     } else if (typeof service.image === 'string') {
-      const variable = (Object.keys(baseImages) as (keyof typeof baseImages)[]).find((k) => (service.image as string).includes(k));
+      const variable = (Object.keys(baseImages) as (keyof typeof baseImages)[]).find((k) =>
+        (service.image as string).includes(k),
+      );
       if (variable) override[name] = { image: `\${${variable}:-${offlineImages[variable]}}` };
     }
   }
@@ -275,7 +302,12 @@ function toYaml(value: unknown): string {
   const doc = new Document(value, { version: '1.1', aliasDuplicateObjects: false });
   visit(doc, {
     Pair(_key, pair) {
-      if (isPair(pair) && isScalar(pair.key) && ['test', 'command', 'profiles'].includes(String(pair.key.value)) && isSeq(pair.value)) {
+      if (
+        isPair(pair) &&
+        isScalar(pair.key) &&
+        ['test', 'command', 'profiles'].includes(String(pair.key.value)) &&
+        isSeq(pair.value)
+      ) {
         pair.value.flow = true;
       }
     },

@@ -6,17 +6,35 @@ import type { EdgeRoute } from '../route-table.js';
 
 /** The pieces of the gateway that mirror nginx's includes, one function each. */
 
-export type RoutedRequest = IncomingMessage & { gatehouseRoute?: EdgeRoute; gatehouseTimedOut?: boolean; gatehousePath?: string };
+export type RoutedRequest = IncomingMessage & {
+  gatehouseRoute?: EdgeRoute;
+  gatehouseTimedOut?: boolean;
+  gatehousePath?: string;
+};
 
 // Never forwarded: they describe one connection, not the request.
-export const hopByHop = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'proxy-authorization'];
+export const hopByHop = [
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'te',
+  'trailer',
+  'proxy-authorization',
+];
 
 export function pickRequestId(incoming: string | string[] | undefined): string {
   return typeof incoming === 'string' && requestIdPattern.test(incoming) ? incoming : randomBytes(16).toString('hex');
 }
 
 /** What proxy-common.conf sets in nginx, replacing whatever the client sent. */
-export function forwardHeaders(req: IncomingMessage, requestId: string, bodyLength: number | undefined, upgrade = false): void {
+export function forwardHeaders(
+  req: IncomingMessage,
+  requestId: string,
+  bodyLength: number | undefined,
+  upgrade = false,
+): void {
   const headers: IncomingHttpHeaders = req.headers;
   for (const name of hopByHop) if (!(upgrade && (name === 'connection' || name === 'upgrade'))) delete headers[name];
   headers['x-forwarded-for'] = req.socket.remoteAddress ?? '';
@@ -48,11 +66,18 @@ function edgeErrorResponse(path: string, status: number, requestId: string): { t
     : { type: 'text/html; charset=utf-8', body: errorHtml(error, requestId) };
 }
 
-export function sendEdgeError(req: RoutedRequest, res: ServerResponse, status: number, requestId: string, extra: Record<string, string>): void {
+export function sendEdgeError(
+  req: RoutedRequest,
+  res: ServerResponse,
+  status: number,
+  requestId: string,
+  extra: Record<string, string>,
+): void {
   // The path as the client sent it: a stripped prefix must not turn /api/ errors into pages.
   const { type, body } = edgeErrorResponse(req.gatehousePath ?? (req.url ?? '/').split('?')[0]!, status, requestId);
   // The body of a refused request may still be arriving; do not keep the connection.
-  const close: Record<string, string> = status === 400 || status === 413 || status === 431 ? { Connection: 'close' } : {};
+  const close: Record<string, string> =
+    status === 400 || status === 413 || status === 431 ? { Connection: 'close' } : {};
   send(res, status, requestId, type, body, { 'Cache-Control': 'no-store', ...close, ...extra }, req.method === 'HEAD');
 }
 
@@ -73,7 +98,9 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Socket): v
     'Cache-Control': 'no-store',
   };
   applyEdgeHeaders(headers, requestId);
-  const head = Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\r\n');
+  const head = Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('\r\n');
   socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${head}\r\n\r\n${body}`);
 }
 
@@ -86,7 +113,11 @@ export function send(
   extra: Record<string, string>,
   headOnly: boolean,
 ): void {
-  const headers: Record<string, string> = { 'Content-Type': type, 'Content-Length': String(Buffer.byteLength(body)), ...extra };
+  const headers: Record<string, string> = {
+    'Content-Type': type,
+    'Content-Length': String(Buffer.byteLength(body)),
+    ...extra,
+  };
   applyEdgeHeaders(headers, requestId);
   res.writeHead(status, headers);
   res.end(headOnly ? undefined : body);
@@ -101,7 +132,10 @@ export function redirect(res: ServerResponse, requestId: string, location: strin
 
 /** The normalized path, escaped again for the request line (nginx does the same when it strips a prefix). */
 export function encodePath(path: string): string {
-  return path.split('/').map((segment) => encodeURIComponent(segment).replace(/%40/g, '@').replace(/%3A/g, ':')).join('/');
+  return path
+    .split('/')
+    .map((segment) => encodeURIComponent(segment).replace(/%40/g, '@').replace(/%3A/g, ':'))
+    .join('/');
 }
 
 /** Body bytes sent, for the access log ($body_bytes_sent). */

@@ -65,7 +65,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     table: options.table,
     upstreams: options.upstreams,
     log: options.log ?? (() => {}),
-    limiters: new Map(Object.entries(rateZones).map(([zone, settings]) => [zone as RateZone, new RateLimiter(settings)])),
+    limiters: new Map(
+      Object.entries(rateZones).map(([zone, settings]) => [zone as RateZone, new RateLimiter(settings)]),
+    ),
     proxy: createProxyServer({ agent, xfwd: false, selfHandleResponse: true, proxyTimeout: upstreamTimeoutMs }),
   };
   const server = createServer(
@@ -112,17 +114,28 @@ function handleRequest(edge: Edge, req: RoutedRequest, res: ServerResponse): voi
   const path = normalizePath(rawPath);
   req.gatehousePath = rawPath;
   const logged = logAccess(edge, req, res, requestId, path ?? rawPath);
-  const fail = (status: number, extra: Record<string, string> = {}) => sendEdgeError(req, res, status, requestId, extra);
+  const fail = (status: number, extra: Record<string, string> = {}) =>
+    sendEdgeError(req, res, status, requestId, extra);
 
   if (path === undefined) return fail(400);
-  if (Object.entries(req.headers).some(([name, value]) => name.length + String(value).length + 2 > maxHeaderLineBytes)) {
+  if (
+    Object.entries(req.headers).some(([name, value]) => name.length + String(value).length + 2 > maxHeaderLineBytes)
+  ) {
     return fail(431);
   }
   if (Number(req.headers['content-length'] ?? 0) > maxBodyBytes) return fail(413);
 
   const resolution = resolve(edge.table, path, req.method ?? 'GET');
   if (resolution.kind === 'health') {
-    return send(res, 200, requestId, 'application/json', '{"status":"ok"}', { 'Cache-Control': 'no-store' }, req.method === 'HEAD');
+    return send(
+      res,
+      200,
+      requestId,
+      'application/json',
+      '{"status":"ok"}',
+      { 'Cache-Control': 'no-store' },
+      req.method === 'HEAD',
+    );
   }
   if (resolution.kind === 'blocked') return fail(404);
   if (resolution.kind === 'no-route') {
@@ -151,7 +164,13 @@ function handleRequest(edge: Edge, req: RoutedRequest, res: ServerResponse): voi
 }
 
 /** The access line once the response is sent; the caller fills in the upstream when there is one. */
-function logAccess(edge: Edge, req: IncomingMessage, res: ServerResponse, requestId: string, path: string): { upstream: string } {
+function logAccess(
+  edge: Edge,
+  req: IncomingMessage,
+  res: ServerResponse,
+  requestId: string,
+  path: string,
+): { upstream: string } {
   const started = performance.now();
   const logged = { upstream: '-' };
   const bytes = countBodyBytes(res);

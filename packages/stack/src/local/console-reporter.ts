@@ -7,7 +7,11 @@ const palette = [36, 35, 33, 32, 34, 91, 96, 95];
  * Lines of every part of the stack on one terminal, each prefixed with its
  * name (coloured on a terminal, unless NO_COLOR is set).
  */
-export function consoleReporter(options: { format: 'pretty' | 'json'; color: boolean; write?: (text: string) => void }): StackReporter {
+export function consoleReporter(options: {
+  format: 'pretty' | 'json';
+  color: boolean;
+  write?: (text: string) => void;
+}): StackReporter {
   const write = options.write ?? ((text: string) => process.stdout.write(text));
   const colors = new Map<string, number>();
   const width = 9;

@@ -25,7 +25,11 @@ const listenAddress = (config: StackConfig) =>
   `${config.gatewayHost.includes(':') ? `[${config.gatewayHost}]` : config.gatewayHost}:${config.gatewayPort}`;
 
 /** nginx run as this user from the rendered template; its access lines arrive over a syslog socket, returned for closing. */
-export async function startNginx(nginxBin: string, context: FrontDoorContext, supervisor: Supervisor): Promise<UdpSocket> {
+export async function startNginx(
+  nginxBin: string,
+  context: FrontDoorContext,
+  supervisor: Supervisor,
+): Promise<UdpSocket> {
   const { config, table, upstreams, report } = context;
   const syslog = await accessLogReceiver((line) => report.line('nginx', line, 'stdout'));
   try {
@@ -58,7 +62,9 @@ export async function startNginx(nginxBin: string, context: FrontDoorContext, su
 /** The Node gateway, in this process, for machines without nginx. */
 export async function startNodeGateway(context: FrontDoorContext): Promise<Gateway> {
   const { config, table, upstreams, report } = context;
-  report.info(`starting the Node gateway on ${listenAddress(config)}${config.gateway === 'auto' ? ' (nginx is not installed)' : ''}`);
+  report.info(
+    `starting the Node gateway on ${listenAddress(config)}${config.gateway === 'auto' ? ' (nginx is not installed)' : ''}`,
+  );
   const gateway = createGateway({ table, upstreams, log: (line) => report.line('gateway', line, 'stdout') });
   await gateway.listen(config.gatewayPort, config.gatewayHost);
   return gateway;

@@ -2,7 +2,14 @@
  * One readable line per pino JSON line, for people watching `npm start`.
  * Anything that is not pino JSON passes through unchanged.
  */
-const levelNames: Record<string | number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+const levelNames: Record<string | number, string> = {
+  10: 'trace',
+  20: 'debug',
+  30: 'info',
+  40: 'warn',
+  50: 'error',
+  60: 'fatal',
+};
 const skip = new Set(['level', 'time', 'msg', 'service', 'pid', 'hostname', 'req_id']);
 
 export function formatLogLine(line: string): string {

@@ -65,7 +65,9 @@ export async function startStack(
     };
     const started = await startServices(config, services, secretFiles, addresses, supervisor, report);
     await wait('mail catcher', `${mail.api}/api/healthz`, mail.child, 20_000);
-    await Promise.all(started.map(({ entry, child }) => wait(entry.name, `${addresses.url(entry.name)}/readyz`, child, 90_000)));
+    await Promise.all(
+      started.map(({ entry, child }) => wait(entry.name, `${addresses.url(entry.name)}/readyz`, child, 90_000)),
+    );
 
     const upstreams = Object.fromEntries(services.map((s) => [s.name, `127.0.0.1:${config.servicePorts[s.name]}`]));
     const frontDoor: FrontDoorContext = { config, table, upstreams, report, wait };
@@ -77,7 +79,9 @@ export async function startStack(
         app: config.publicUrl,
         inbox: `http://localhost:${config.mailWebPort}`,
         mailApi: mail.api,
-        pages: services.filter((s) => s.directPage).map((s) => ({ label: s.directPage!, url: addresses.hostUrl(s.name) })),
+        pages: services
+          .filter((s) => s.directPage)
+          .map((s) => ({ label: s.directPage!, url: addresses.hostUrl(s.name) })),
       },
       gateway: nginxBin ? 'nginx' : 'node',
       failed: supervisor.failed,
@@ -98,14 +102,28 @@ async function prepareSecrets(config: StackConfig, services: readonly ServiceEnt
   return secrets.files;
 }
 
-function startMail(config: StackConfig, supervisor: Supervisor, report: StackReporter): { child: ManagedChild; api: string } {
+function startMail(
+  config: StackConfig,
+  supervisor: Supervisor,
+  report: StackReporter,
+): { child: ManagedChild; api: string } {
   // maildev exports only its library entry (dist/index.js); its CLI sits beside it.
   const mailBin = fileURLToPath(new URL('./bin/maildev.js', import.meta.resolve('maildev')));
   report.info(`starting the mail catcher (maildev: SMTP ${config.mailSmtpPort}, inbox ${config.mailWebPort})`);
   const child = supervisor.spawn({
     name: 'mail',
     command: process.execPath,
-    args: [mailBin, '--smtp', String(config.mailSmtpPort), '--ip', '127.0.0.1', '--web', String(config.mailWebPort), '--web-ip', '127.0.0.1'],
+    args: [
+      mailBin,
+      '--smtp',
+      String(config.mailSmtpPort),
+      '--ip',
+      '127.0.0.1',
+      '--web',
+      String(config.mailWebPort),
+      '--web-ip',
+      '127.0.0.1',
+    ],
     cwd: repoRoot,
     env: baseEnv(config.env),
     onLine: report.line,

@@ -38,14 +38,23 @@ export async function waitFor({ what, url, child, timeoutMs, report, failed, sig
     }
     await new Promise((r) => setTimeout(r, 150));
   }
-  throw new StackStartError(`${what} did not become ready at ${url} within ${timeoutMs / 1000} s (last answer: ${lastProblem}).`);
+  throw new StackStartError(
+    `${what} did not become ready at ${url} within ${timeoutMs / 1000} s (last answer: ${lastProblem}).`,
+  );
 }
 
 /** nginx's access lines arrive as syslog datagrams: "<190>Nov 21 10:00:00 nginx: <line>". */
 export function accessLogReceiver(onLine: (line: string) => void): Promise<UdpSocket> {
   return new Promise((resolve, reject) => {
     const socket = createSocket('udp4');
-    socket.on('message', (message) => onLine(message.toString('utf8').replace(/^<\d+>.*? nginx: /, '').trimEnd()));
+    socket.on('message', (message) =>
+      onLine(
+        message
+          .toString('utf8')
+          .replace(/^<\d+>.*? nginx: /, '')
+          .trimEnd(),
+      ),
+    );
     socket.once('error', reject);
     socket.bind(0, '127.0.0.1', () => resolve(socket));
   });

@@ -7,7 +7,11 @@ export type Transport = 'redis' | 'stream';
 export const transports: Transport[] = ['redis', 'stream'];
 
 /** An auth service, with Redis when the transport needs it, beating fast so tests need not wait. */
-export function authFor(t: ExecutionContext, transport: Transport, options: { clock?: ManualClock; env?: Record<string, string> } = {}) {
+export function authFor(
+  t: ExecutionContext,
+  transport: Transport,
+  options: { clock?: ManualClock; env?: Record<string, string> } = {},
+) {
   const env = { REVOCATION_HEARTBEAT_MS: '100', ...options.env };
   return startAuth(t, { redis: transport === 'redis', env, ...(options.clock ? { clock: options.clock } : {}) });
 }

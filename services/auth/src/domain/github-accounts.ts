@@ -2,10 +2,23 @@ import { randomBytes } from 'node:crypto';
 import type { Queryable } from '@gatehouse/db';
 import { AppError } from '@gatehouse/service-kit';
 import type { AuthDeps } from '../deps.js';
-import { findIdentityByGithubId, linkIdentity, lockGithubId, renameIdentity, unlinkOtherIdentities } from './github-identities.js';
+import {
+  findIdentityByGithubId,
+  linkIdentity,
+  lockGithubId,
+  renameIdentity,
+  unlinkOtherIdentities,
+} from './github-identities.js';
 import { openSession } from './sessions.js';
 import type { TokenResponse } from '../wire.js';
-import { findUserByEmail, findUserById, insertPasswordlessUser, publicUser, type PublicUser, type UserRow } from '../users/users.js';
+import {
+  findUserByEmail,
+  findUserById,
+  insertPasswordlessUser,
+  publicUser,
+  type PublicUser,
+  type UserRow,
+} from '../users/users.js';
 
 export interface GithubAccount {
   id: number;
@@ -35,12 +48,19 @@ export async function githubLogin(deps: GithubDeps, github: GithubAccount, ip: s
       await renameIdentity(tx, github.id, github.login);
     } else {
       if (github.email && (await findUserByEmail(tx, github.email))) {
-        await deps.audit(tx, 'github_signup_refused', { ip, details: { github_id: github.id, reason: 'email_in_use' } });
+        await deps.audit(tx, 'github_signup_refused', {
+          ip,
+          details: { github_id: github.id, reason: 'email_in_use' },
+        });
         throw new AppError('github_email_in_use');
       }
       user = await createAccount(tx, deps.clock.now(), github.login);
       await linkIdentity(tx, user.id, github.id, github.login, deps.clock.now());
-      await deps.audit(tx, 'github_signup', { userId: user.id, ip, details: { github_id: github.id, login: github.login } });
+      await deps.audit(tx, 'github_signup', {
+        userId: user.id,
+        ip,
+        details: { github_id: github.id, login: github.login },
+      });
     }
     if (!user) throw new AppError('unexpected_failure', { message: 'A GitHub identity points at no account.' });
     const tokens = await openSession(deps, tx, user.id, ip, 'github');
@@ -49,7 +69,12 @@ export async function githubLogin(deps: GithubDeps, github: GithubAccount, ip: s
 }
 
 /** Links a GitHub account to a signed-in person (the connect flow); refused if it signs in to someone else. */
-export async function githubLink(deps: Pick<AuthDeps, 'db' | 'clock' | 'audit'>, userId: string, github: GithubAccount, ip: string) {
+export async function githubLink(
+  deps: Pick<AuthDeps, 'db' | 'clock' | 'audit'>,
+  userId: string,
+  github: GithubAccount,
+  ip: string,
+) {
   return deps.db.transaction(async (tx) => {
     await lockGithubId(tx, github.id);
     if (!(await findUserById(tx, userId))) throw new AppError('user_not_found');
@@ -57,7 +82,8 @@ export async function githubLink(deps: Pick<AuthDeps, 'db' | 'clock' | 'audit'>,
     if (owner && owner.user_id !== userId) throw new AppError('github_already_linked');
     await unlinkOtherIdentities(tx, userId, github.id);
     await linkIdentity(tx, userId, github.id, github.login, deps.clock.now());
-    if (!owner) await deps.audit(tx, 'github_linked', { userId, ip, details: { github_id: github.id, login: github.login } });
+    if (!owner)
+      await deps.audit(tx, 'github_linked', { userId, ip, details: { github_id: github.id, login: github.login } });
     return { linked: true, github: { id: github.id, login: github.login } };
   });
 }
@@ -66,7 +92,10 @@ const maxUsername = 32;
 
 /** GitHub logins are letters, digits and dashes, up to 39; ours are 3 to 32 of a wider set. */
 export function usernameFromLogin(login: string): string {
-  const cleaned = login.replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, maxUsername);
+  const cleaned = login
+    .replace(/[^A-Za-z0-9_.-]/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, maxUsername);
   if (cleaned.length >= 3) return cleaned;
   return `${cleaned || 'github'}-gh`.slice(0, maxUsername);
 }

@@ -11,7 +11,9 @@ export interface GithubIdentity {
 const columns = 'github_id::float8 AS github_id, user_id, login, linked_at';
 
 export async function findIdentityByGithubId(q: Queryable, githubId: number): Promise<GithubIdentity | undefined> {
-  const { rows } = await q.query<GithubIdentity>(`SELECT ${columns} FROM github_identities WHERE github_id = $1`, [githubId]);
+  const { rows } = await q.query<GithubIdentity>(`SELECT ${columns} FROM github_identities WHERE github_id = $1`, [
+    githubId,
+  ]);
   return rows[0];
 }
 
@@ -27,7 +29,13 @@ export async function lockGithubId(q: Queryable, githubId: number): Promise<void
  * Links `githubId` to `userId`, replacing any other GitHub account that user
  * had linked. Returns false, changing nothing, when the id belongs to another user.
  */
-export async function linkIdentity(q: Queryable, userId: string, githubId: number, login: string, now: Date): Promise<boolean> {
+export async function linkIdentity(
+  q: Queryable,
+  userId: string,
+  githubId: number,
+  login: string,
+  now: Date,
+): Promise<boolean> {
   const { rows } = await q.query<{ user_id: string }>(
     `INSERT INTO github_identities (github_id, user_id, login, linked_at) VALUES ($1, $2, $3, $4)
      ON CONFLICT (github_id) DO UPDATE SET login = EXCLUDED.login

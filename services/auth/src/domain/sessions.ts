@@ -17,7 +17,12 @@ type LogoutDeps = Pick<AuthDeps, 'db' | 'clock' | 'audit' | 'tokenStatus'>;
  * the client's IP and the named account; locked keys are refused before any
  * hashing, so a locked account costs an attacker's requests nothing of ours.
  */
-export async function passwordGrant(deps: GrantDeps, identifier: string, password: string, ip: string): Promise<TokenResponse> {
+export async function passwordGrant(
+  deps: GrantDeps,
+  identifier: string,
+  password: string,
+  ip: string,
+): Promise<TokenResponse> {
   const { throttle } = deps;
   const user = await findUserByLogin(deps.db, identifier);
   // Keyed by user id when the account exists, so its username and email share one counter.
@@ -28,7 +33,9 @@ export async function passwordGrant(deps: GrantDeps, identifier: string, passwor
     await deps.audit(deps.db, 'login_locked', { userId: user?.id, ip, details: { retry_after: wait } });
     throw tooManyRequests(wait, 'Too many failed attempts.');
   }
-  const ok = user ? await deps.passwords.verify(password, user.password_hash) : await deps.passwords.verifyDummy(password);
+  const ok = user
+    ? await deps.passwords.verify(password, user.password_hash)
+    : await deps.passwords.verifyDummy(password);
   if (!user || !ok) {
     await throttle.recordFailure(throttleKeys.ip(ip), ipPolicy);
     await throttle.recordFailure(accountKey, accountPolicy);
@@ -58,7 +65,11 @@ export async function refreshGrant(deps: RefreshDeps, presented: string, ip: str
   const result = await rotate(deps.db, presented, deps.clock.now(), deps.settings.refresh);
   if (!result.ok) {
     if (result.reason === 'reused') {
-      await deps.audit(deps.db, 'refresh_reuse_detected', { userId: result.userId, ip, details: { session: result.familyId } });
+      await deps.audit(deps.db, 'refresh_reuse_detected', {
+        userId: result.userId,
+        ip,
+        details: { session: result.familyId },
+      });
       await deps.tokenStatus.sessionRevoked(result.familyId);
     }
     throw new AppError('invalid_refresh_token');
@@ -73,7 +84,12 @@ function tokenResponse(
   refreshToken: string,
 ): TokenResponse {
   const { token } = deps.accessTokens.issue({ userId, sessionId });
-  return { access_token: token, token_type: 'Bearer', expires_in: deps.settings.accessTtlSeconds, refresh_token: refreshToken };
+  return {
+    access_token: token,
+    token_type: 'Bearer',
+    expires_in: deps.settings.accessTtlSeconds,
+    refresh_token: refreshToken,
+  };
 }
 
 /**
@@ -81,7 +97,12 @@ function tokenResponse(
  * expires and its refresh family revoked. `global` ends every session of
  * the user, and refuses every access token issued before now.
  */
-export async function logout(deps: LogoutDeps, claims: AccessClaims, scope: 'local' | 'global', ip: string): Promise<void> {
+export async function logout(
+  deps: LogoutDeps,
+  claims: AccessClaims,
+  scope: 'local' | 'global',
+  ip: string,
+): Promise<void> {
   const now = deps.clock.now();
   const validFrom = Math.floor(now.getTime() / 1000);
   const ended = await deps.db.transaction(async (tx) => {
@@ -91,7 +112,11 @@ export async function logout(deps: LogoutDeps, claims: AccessClaims, scope: 'loc
       others = await revokeAllFamilies(tx, claims.sub, now);
       await cutSessions(tx, claims.sub, validFrom, now);
     }
-    await deps.audit(tx, scope === 'global' ? 'logout_global' : 'logout', { userId: claims.sub, ip, details: { session: claims.sid } });
+    await deps.audit(tx, scope === 'global' ? 'logout_global' : 'logout', {
+      userId: claims.sub,
+      ip,
+      details: { session: claims.sid },
+    });
     return [claims.sid, ...others];
   });
   await deps.tokenStatus.revokeJti(deps.db, claims.jti, new Date(claims.exp * 1000));

@@ -48,5 +48,9 @@ export async function markMailSent(q: Queryable, id: string, now: Date): Promise
 }
 
 export async function markMailFailed(q: Queryable, id: string, retryAt: Date, error: string): Promise<void> {
-  await q.query('UPDATE mail_outbox SET next_attempt_at = $2, claimed_until = NULL, last_error = $3 WHERE id = $1', [id, retryAt, error]);
+  await q.query('UPDATE mail_outbox SET next_attempt_at = $2, claimed_until = NULL, last_error = $3 WHERE id = $1', [
+    id,
+    retryAt,
+    error,
+  ]);
 }

@@ -44,7 +44,9 @@ export function confirmationMail(to: string, username: string, url: string, hour
     to,
     subject: 'Confirm your email address',
     greeting: `Hello ${username},`,
-    paragraphs: ['Thanks for signing up for Gatehouse. Confirm that this is your email address to finish creating your account.'],
+    paragraphs: [
+      'Thanks for signing up for Gatehouse. Confirm that this is your email address to finish creating your account.',
+    ],
     action: { label: 'Confirm my email', url },
     footer: `This link works for ${hours} hours. If you did not sign up, ignore this mail and no account will be activated.`,
   });
@@ -68,7 +70,9 @@ export function passwordResetMail(to: string, username: string, url: string, min
     to,
     subject: 'Reset your password',
     greeting: `Hello ${username},`,
-    paragraphs: ['Someone asked to reset the password of your Gatehouse account. If it was you, choose a new password.'],
+    paragraphs: [
+      'Someone asked to reset the password of your Gatehouse account. If it was you, choose a new password.',
+    ],
     action: { label: 'Choose a new password', url },
     footer: `This link works once, for ${minutes} minutes. If you did not ask, ignore this mail: your password has not changed.`,
   });

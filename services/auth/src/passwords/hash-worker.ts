@@ -7,7 +7,8 @@ export type HashTask = { op: 'hash'; input: string; cost: number } | { op: 'comp
 
 parentPort?.on('message', ({ id, task }: { id: number; task: HashTask }) => {
   try {
-    const result = task.op === 'hash' ? bcrypt.hashSync(task.input, task.cost) : bcrypt.compareSync(task.input, task.hash);
+    const result =
+      task.op === 'hash' ? bcrypt.hashSync(task.input, task.cost) : bcrypt.compareSync(task.input, task.hash);
     parentPort?.postMessage({ id, result });
   } catch (err) {
     parentPort?.postMessage({ id, error: (err as Error).message });

@@ -19,7 +19,8 @@ export interface PasswordHasher {
 export function createPasswordHasher(pool: HashPool, options: { pepper: string; cost: number }): PasswordHasher {
   const prehash = (password: string) => createHmac('sha384', options.pepper).update(password, 'utf8').digest('base64');
   let dummy: Promise<string> | undefined;
-  const hash = async (password: string) => (await pool.run({ op: 'hash', input: prehash(password), cost: options.cost })) as string;
+  const hash = async (password: string) =>
+    (await pool.run({ op: 'hash', input: prehash(password), cost: options.cost })) as string;
   const compare = async (password: string, stored: string) =>
     (await pool.run({ op: 'compare', input: prehash(password), hash: stored })) as boolean;
   const verifyDummy = async (password: string): Promise<false> => {

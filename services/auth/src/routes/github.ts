@@ -6,7 +6,11 @@ import { githubLink, githubLogin } from '../domain/github-accounts.js';
 
 const github = {
   github_id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
-  login: z.string().min(1).max(100).regex(/^[A-Za-z0-9_.-]+$/, 'login_invalid: Not a GitHub login.'),
+  login: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[A-Za-z0-9_.-]+$/, 'login_invalid: Not a GitHub login.'),
 };
 const loginBody = z.strictObject({ ...github, email: z.string().max(254).nullish() });
 const linkBody = z.strictObject({ ...github, user_id: z.uuid() });

@@ -6,7 +6,9 @@ import { logout } from '../domain/sessions.js';
 import { claimsOf, requireAccessToken } from '../http/bearer.js';
 
 const body = z.strictObject({
-  scope: z.custom<'local' | 'global'>((v) => v === 'local' || v === 'global', fieldIssue('scope_invalid')).default('local'),
+  scope: z
+    .custom<'local' | 'global'>((v) => v === 'local' || v === 'global', fieldIssue('scope_invalid'))
+    .default('local'),
 });
 
 export function logoutRoutes(deps: AuthDeps) {

@@ -34,7 +34,8 @@ export function revocationRoutes(deps: Pick<AuthDeps, 'settings' | 'revocationFe
         if (pending) return void pending.push(message);
         send(message);
         // A draining replica lets go of its streams; verifiers reopen them on another.
-        if (message.type === 'heartbeat' && (ctx.app as { gatehouse?: { draining: boolean } }).gatehouse?.draining) stream.end();
+        if (message.type === 'heartbeat' && (ctx.app as { gatehouse?: { draining: boolean } }).gatehouse?.draining)
+          stream.end();
       });
       const end = () => {
         unsubscribe();

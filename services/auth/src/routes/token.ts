@@ -10,11 +10,17 @@ const passwordBody = z.strictObject({
     (v) => v.length >= 1 && v.length <= 254,
     fieldIssue('username_invalid', 'Enter your username or email (at most 254 characters).'),
   ),
-  password: textField('password_required', 'Enter your password.').refine((v) => v.length >= 1 && v.length <= 1024, fieldIssue('password_invalid')),
+  password: textField('password_required', 'Enter your password.').refine(
+    (v) => v.length >= 1 && v.length <= 1024,
+    fieldIssue('password_invalid'),
+  ),
 });
 const refreshBody = z.strictObject({
   grant_type: z.literal('refresh_token'),
-  refresh_token: textField('refresh_token_required').refine((v) => v.length >= 1 && v.length <= 512, fieldIssue('refresh_token_invalid')),
+  refresh_token: textField('refresh_token_required').refine(
+    (v) => v.length >= 1 && v.length <= 512,
+    fieldIssue('refresh_token_invalid'),
+  ),
 });
 
 /** The OAuth 2 token endpoint: password and refresh_token grants. */

@@ -12,8 +12,18 @@ export interface ThrottlePolicy {
   windowMs: number;
 }
 
-export const accountPolicy: ThrottlePolicy = { threshold: 5, baseLockMs: 15_000, maxLockMs: 15 * 60_000, windowMs: 15 * 60_000 };
-export const ipPolicy: ThrottlePolicy = { threshold: 20, baseLockMs: 15_000, maxLockMs: 15 * 60_000, windowMs: 15 * 60_000 };
+export const accountPolicy: ThrottlePolicy = {
+  threshold: 5,
+  baseLockMs: 15_000,
+  maxLockMs: 15 * 60_000,
+  windowMs: 15 * 60_000,
+};
+export const ipPolicy: ThrottlePolicy = {
+  threshold: 20,
+  baseLockMs: 15_000,
+  maxLockMs: 15 * 60_000,
+  windowMs: 15 * 60_000,
+};
 
 /**
  * Failure counters with exponential lockout, kept in Postgres so every
@@ -51,7 +61,10 @@ export class Throttle {
     const failures = rows[0]!.failures;
     if (failures >= policy.threshold) {
       const lockMs = Math.min(policy.maxLockMs, policy.baseLockMs * 2 ** (failures - policy.threshold));
-      await this.db.query('UPDATE throttle SET locked_until = $2 WHERE key = $1', [key, new Date(now.getTime() + lockMs)]);
+      await this.db.query('UPDATE throttle SET locked_until = $2 WHERE key = $1', [
+        key,
+        new Date(now.getTime() + lockMs),
+      ]);
     }
   }
 

@@ -43,7 +43,12 @@ export function createAccessTokens(keys: KeyStore, settings: AccessTokenSettings
 
     // The rules live in the token-verifier package, the one copy every service checks with.
     verify(token) {
-      const verdict = checkAccessToken(token, (kid) => keys.byKid.get(kid), settings, Math.floor(clock.now().getTime() / 1000));
+      const verdict = checkAccessToken(
+        token,
+        (kid) => keys.byKid.get(kid),
+        settings,
+        Math.floor(clock.now().getTime() / 1000),
+      );
       return verdict.ok ? verdict.claims : null;
     },
   };

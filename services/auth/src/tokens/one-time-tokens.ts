@@ -3,7 +3,13 @@ import { hashSecretToken, newSecretToken } from './secret-token.js';
 
 export type OneTimePurpose = 'confirm_email' | 'reset_password';
 
-export async function createOneTimeToken(q: Queryable, purpose: OneTimePurpose, userId: string, now: Date, ttlMs: number): Promise<string> {
+export async function createOneTimeToken(
+  q: Queryable,
+  purpose: OneTimePurpose,
+  userId: string,
+  now: Date,
+  ttlMs: number,
+): Promise<string> {
   const { token, hash } = newSecretToken();
   await q.query(
     'INSERT INTO one_time_tokens (token_hash, purpose, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)',
@@ -38,6 +44,15 @@ export async function redeemOneTimeToken(
 }
 
 /** Other outstanding tokens of the purpose stop working once one is used (e.g. older reset links). */
-export async function retireOneTimeTokens(q: Queryable, purpose: OneTimePurpose, userId: string, now: Date): Promise<void> {
-  await q.query('UPDATE one_time_tokens SET used_at = $3 WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL', [userId, purpose, now]);
+export async function retireOneTimeTokens(
+  q: Queryable,
+  purpose: OneTimePurpose,
+  userId: string,
+  now: Date,
+): Promise<void> {
+  await q.query('UPDATE one_time_tokens SET used_at = $3 WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL', [
+    userId,
+    purpose,
+    now,
+  ]);
 }

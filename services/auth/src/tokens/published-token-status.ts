@@ -8,7 +8,12 @@ import type { TokenStatus } from './token-status.js';
  * newest token it covers: a session's or a user's tokens were all issued by
  * now, so they are all expired one access-token lifetime from now.
  */
-export function publishRevocations(status: TokenStatus, feed: RevocationFeed, clock: Clock, accessTtlSeconds: number): TokenStatus {
+export function publishRevocations(
+  status: TokenStatus,
+  feed: RevocationFeed,
+  clock: Clock,
+  accessTtlSeconds: number,
+): TokenStatus {
   const lastExpiry = () => Math.floor(clock.now().getTime() / 1000) + accessTtlSeconds;
   return {
     ...status,

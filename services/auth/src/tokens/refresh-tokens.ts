@@ -33,9 +33,20 @@ export async function startFamily(q: Queryable, userId: string, now: Date, setti
  * window (two tabs at once); later it is a reuse, which revokes the family:
  * a stolen token then dies with the real one.
  */
-export async function rotate(q: Queryable, presented: string, now: Date, settings: RefreshSettings): Promise<RotateResult> {
+export async function rotate(
+  q: Queryable,
+  presented: string,
+  now: Date,
+  settings: RefreshSettings,
+): Promise<RotateResult> {
   const next = newSecretToken();
-  const { rows } = await q.query<{ user_id: string; family_id: string; family_expires_at: Date; revoked_at: Date | null; issued: boolean }>(
+  const { rows } = await q.query<{
+    user_id: string;
+    family_id: string;
+    family_expires_at: Date;
+    revoked_at: Date | null;
+    issued: boolean;
+  }>(
     `WITH current AS (
        SELECT token_hash, user_id, family_id, family_expires_at, rotated_at, revoked_at
        FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE),
@@ -60,7 +71,10 @@ export async function rotate(q: Queryable, presented: string, now: Date, setting
 }
 
 export async function revokeFamily(q: Queryable, familyId: string, now: Date): Promise<void> {
-  await q.query('UPDATE refresh_tokens SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL', [familyId, now]);
+  await q.query('UPDATE refresh_tokens SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL', [
+    familyId,
+    now,
+  ]);
 }
 
 /** Ends every session of a user, optionally sparing one (the session that changed the password); returns the ended ones. */
@@ -75,7 +89,10 @@ export async function revokeAllFamilies(q: Queryable, userId: string, now: Date,
 
 /** Sessions revoked after `since`: what a revocation cache must hold. */
 export async function familiesRevokedSince(q: Queryable, since: Date): Promise<string[]> {
-  const { rows } = await q.query<{ family_id: string }>('SELECT DISTINCT family_id FROM refresh_tokens WHERE revoked_at > $1', [since]);
+  const { rows } = await q.query<{ family_id: string }>(
+    'SELECT DISTINCT family_id FROM refresh_tokens WHERE revoked_at > $1',
+    [since],
+  );
   return rows.map((r) => r.family_id);
 }
 

@@ -3,7 +3,9 @@ import type { RevocationEvent } from '@gatehouse/token-verifier';
 
 // Every statement on `revocation_events` lives here.
 
-type NewEvent = { kind: 'jti' | 'session'; subject: string; exp: number } | { kind: 'user'; subject: string; before: number; exp: number };
+type NewEvent =
+  | { kind: 'jti' | 'session'; subject: string; exp: number }
+  | { kind: 'user'; subject: string; before: number; exp: number };
 
 interface EventRow {
   seq: string;
@@ -35,7 +37,13 @@ export async function latestRevocationSeq(q: Queryable): Promise<number> {
 }
 
 /** The events after `afterSeq` up to `upToSeq` whose tokens have not all expired, oldest first. */
-export async function revocationEventsAfter(q: Queryable, afterSeq: number, upToSeq: number, nowSeconds: number, limit: number) {
+export async function revocationEventsAfter(
+  q: Queryable,
+  afterSeq: number,
+  upToSeq: number,
+  nowSeconds: number,
+  limit: number,
+) {
   const { rows } = await q.query<EventRow>(
     `SELECT seq, kind, subject, before, exp FROM revocation_events
      WHERE seq > $1 AND seq <= $2 AND exp > $3 ORDER BY seq LIMIT $4`,

@@ -2,12 +2,18 @@ import type { Queryable } from '@gatehouse/db';
 
 /** Blacklists an access token's jti until it would have expired anyway. */
 export async function insertRevokedJti(q: Queryable, jti: string, expiresAt: Date): Promise<void> {
-  await q.query('INSERT INTO revoked_tokens (jti, expires_at) VALUES ($1, $2) ON CONFLICT (jti) DO NOTHING', [jti, expiresAt]);
+  await q.query('INSERT INTO revoked_tokens (jti, expires_at) VALUES ($1, $2) ON CONFLICT (jti) DO NOTHING', [
+    jti,
+    expiresAt,
+  ]);
 }
 
 /** The jtis still blacklisted at `now`: what a revocation cache must hold. */
 export async function revokedJtisAt(q: Queryable, now: Date): Promise<{ jti: string; expires_at: Date }[]> {
-  const { rows } = await q.query<{ jti: string; expires_at: Date }>('SELECT jti, expires_at FROM revoked_tokens WHERE expires_at > $1', [now]);
+  const { rows } = await q.query<{ jti: string; expires_at: Date }>(
+    'SELECT jti, expires_at FROM revoked_tokens WHERE expires_at > $1',
+    [now],
+  );
   return rows;
 }
 

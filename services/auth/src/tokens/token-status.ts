@@ -87,12 +87,16 @@ export function createRedisTokenStatus(options: RedisStatusOptions): TokenStatus
       const sessions = await familiesRevokedSince(db, since);
       const users = await usersCutSince(db, Math.floor(since.getTime() / 1000));
       const batch = redis.multi();
-      for (const r of jtis) batch.set(jtiKey(r.jti), '1', 'PX', Math.max(1, new Date(r.expires_at).getTime() - now.getTime()));
+      for (const r of jtis)
+        batch.set(jtiKey(r.jti), '1', 'PX', Math.max(1, new Date(r.expires_at).getTime() - now.getTime()));
       for (const familyId of sessions) batch.set(sessionKey(familyId), '1', 'PX', ttlMs);
       for (const r of users) batch.set(userKey(r.id), String(r.sessions_valid_from), 'PX', ttlMs);
       batch.set(marker, String(now.getTime()));
       await batch.exec();
-      logger.info({ revoked: jtis.length, sessions: sessions.length, users: users.length }, 'revocations copied to redis');
+      logger.info(
+        { revoked: jtis.length, sessions: sessions.length, users: users.length },
+        'revocations copied to redis',
+      );
     })().finally(() => {
       refilling = undefined;
     }));
@@ -100,7 +104,10 @@ export function createRedisTokenStatus(options: RedisStatusOptions): TokenStatus
   // A write Redis missed would make it wrong: drop the marker so lookups go
   // to Postgres, and keep trying to refill until Redis takes it.
   const repair = (err: unknown) => {
-    logger.warn({ err: (err as Error).message }, 'redis missed a revocation; answering from postgres until it is refilled');
+    logger.warn(
+      { err: (err as Error).message },
+      'redis missed a revocation; answering from postgres until it is refilled',
+    );
     redis.del(marker).catch(() => {});
     if (retryTimer) return;
     const attempt = () => {
@@ -126,18 +133,18 @@ export function createRedisTokenStatus(options: RedisStatusOptions): TokenStatus
   };
 
   const isRevoked = async (claims: AccessClaims): Promise<boolean> => {
-      let values: (string | null)[];
-      try {
-        values = await redis.mget(marker, jtiKey(claims.jti), sessionKey(claims.sid), userKey(claims.sub));
-      } catch {
-        return postgres.isRevoked(claims);
-      }
-      const [complete, jti, session, validFrom] = values;
-      if (!complete) {
-        refill().catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'refilling redis failed'));
-        return postgres.isRevoked(claims);
-      }
-      return jti !== null || session !== null || (validFrom !== null && claims.iat < Number(validFrom));
+    let values: (string | null)[];
+    try {
+      values = await redis.mget(marker, jtiKey(claims.jti), sessionKey(claims.sid), userKey(claims.sub));
+    } catch {
+      return postgres.isRevoked(claims);
+    }
+    const [complete, jti, session, validFrom] = values;
+    if (!complete) {
+      refill().catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'refilling redis failed'));
+      return postgres.isRevoked(claims);
+    }
+    return jti !== null || session !== null || (validFrom !== null && claims.iat < Number(validFrom));
   };
 
   return {

@@ -15,7 +15,9 @@ export interface UserRow {
   created_at: Date;
 }
 
-export function publicUser(row: Pick<UserRow, 'id' | 'username' | 'email' | 'email_verified_at' | 'created_at'>): PublicUser {
+export function publicUser(
+  row: Pick<UserRow, 'id' | 'username' | 'email' | 'email_verified_at' | 'created_at'>,
+): PublicUser {
   return {
     id: row.id,
     username: row.username,
@@ -45,7 +47,11 @@ export async function insertUser(q: Queryable, user: NewUser, now: Date): Promis
 }
 
 /** Marks the address proven (keeping the first time it was); `newly` says whether this call did it. */
-export async function markEmailVerified(q: Queryable, id: string, now: Date): Promise<{ user: UserRow; newly: boolean } | undefined> {
+export async function markEmailVerified(
+  q: Queryable,
+  id: string,
+  now: Date,
+): Promise<{ user: UserRow; newly: boolean } | undefined> {
   const { rows } = await q.query<UserRow & { newly: boolean }>(
     `UPDATE users SET email_verified_at = coalesce(email_verified_at, $2), updated_at = $2
      WHERE id = $1 RETURNING ${columns}, (email_verified_at = $2) AS newly`,
@@ -65,7 +71,13 @@ export async function setPassword(q: Queryable, id: string, passwordHash: string
  * A password set from a reset link: every access token issued before
  * `validFrom` (seconds) stops working, and the address counts as proven.
  */
-export async function setPasswordFromReset(q: Queryable, id: string, passwordHash: string, validFrom: number, now: Date): Promise<void> {
+export async function setPasswordFromReset(
+  q: Queryable,
+  id: string,
+  passwordHash: string,
+  validFrom: number,
+  now: Date,
+): Promise<void> {
   await q.query(
     `UPDATE users SET password_hash = $2, sessions_valid_from = $3, email_verified_at = coalesce(email_verified_at, $4), updated_at = $4
      WHERE id = $1`,
@@ -79,7 +91,10 @@ export async function cutSessions(q: Queryable, id: string, validFrom: number, n
 }
 
 /** Users whose sessions were cut after `since` (seconds): what a revocation cache must hold. */
-export async function usersCutSince(q: Queryable, since: number): Promise<{ id: string; sessions_valid_from: string }[]> {
+export async function usersCutSince(
+  q: Queryable,
+  since: number,
+): Promise<{ id: string; sessions_valid_from: string }[]> {
   const { rows } = await q.query<{ id: string; sessions_valid_from: string }>(
     'SELECT id, sessions_valid_from FROM users WHERE sessions_valid_from > $1',
     [since],
@@ -88,7 +103,8 @@ export async function usersCutSince(q: Queryable, since: number): Promise<{ id: 
 }
 
 /** An SQL expression: the sessions_valid_from of the user whose id is the parameter `idParam` (e.g. '$2'). */
-export const sessionsValidFromSql = (idParam: string) => `(SELECT sessions_valid_from FROM users WHERE id = ${idParam})`;
+export const sessionsValidFromSql = (idParam: string) =>
+  `(SELECT sessions_valid_from FROM users WHERE id = ${idParam})`;
 
 /**
  * The user with id `$1` and one more boolean the caller computes in the same
@@ -100,22 +116,27 @@ export async function findUserWithFlag(
   flagSql: string,
   flagParams: unknown[],
 ): Promise<(UserRow & { flag: boolean }) | undefined> {
-  const { rows } = await q.query<UserRow & { flag: boolean }>(`SELECT ${columns}, ${flagSql} AS flag FROM users WHERE id = $1`, [
-    id,
-    ...flagParams,
-  ]);
+  const { rows } = await q.query<UserRow & { flag: boolean }>(
+    `SELECT ${columns}, ${flagSql} AS flag FROM users WHERE id = $1`,
+    [id, ...flagParams],
+  );
   return rows[0];
 }
 
 /** An identifier with an @ is an email, anything else a username; both compared without case. */
 export async function findUserByLogin(q: Queryable, identifier: string): Promise<UserRow | undefined> {
   const column = identifier.includes('@') ? 'email' : 'username';
-  const { rows } = await q.query<UserRow>(`SELECT ${columns} FROM users WHERE lower(${column}) = lower($1)`, [identifier]);
+  const { rows } = await q.query<UserRow>(`SELECT ${columns} FROM users WHERE lower(${column}) = lower($1)`, [
+    identifier,
+  ]);
   return rows[0];
 }
 
 export async function findUserByEmail(q: Queryable, email: string): Promise<(UserRow & { email: string }) | undefined> {
-  const { rows } = await q.query<UserRow & { email: string }>(`SELECT ${columns} FROM users WHERE lower(email) = lower($1)`, [email]);
+  const { rows } = await q.query<UserRow & { email: string }>(
+    `SELECT ${columns} FROM users WHERE lower(email) = lower($1)`,
+    [email],
+  );
   return rows[0];
 }
 

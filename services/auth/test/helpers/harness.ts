@@ -1,6 +1,16 @@
 import type { ExecutionContext } from 'ava';
 import { ManualClock, type Clock } from '@gatehouse/service-kit';
-import { captureLogs, freshDatabase, freshRedis, listen, type CapturedLogs, type TestDatabase, type TestRedis, MailCatcher, tokenFromMail } from '@gatehouse/testkit';
+import {
+  captureLogs,
+  freshDatabase,
+  freshRedis,
+  listen,
+  type CapturedLogs,
+  type TestDatabase,
+  type TestRedis,
+  MailCatcher,
+  tokenFromMail,
+} from '@gatehouse/testkit';
 import { authConfigSchema, createAuthRuntime, type AuthConfig, type AuthRuntime } from '../../src/index.js';
 
 export const pepper = 'test-pepper-0123456789abcdef0123456789abcdef';
@@ -104,7 +114,13 @@ export interface Reply {
 }
 
 /** A JSON request; the body comes back parsed (problem+json included). */
-export async function call(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+export async function call(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Reply> {
   const res = await fetch(base + path, {
     method,
     headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
@@ -126,7 +142,12 @@ let counter = 0;
 export function newAccount(overrides: Partial<Account> = {}): Account {
   counter += 1;
   const id = `${process.pid}${counter}`;
-  return { username: `user${id}`, email: `user${id}@example.com`, password: 'a long passphrase for tests', ...overrides };
+  return {
+    username: `user${id}`,
+    email: `user${id}@example.com`,
+    password: 'a long passphrase for tests',
+    ...overrides,
+  };
 }
 
 /** Signs up, reads the mail, follows the link: a confirmed account. */
@@ -145,8 +166,18 @@ export interface Tokens {
   refresh_token: string;
 }
 
-export async function login(h: { url: string }, account: Pick<Account, 'username' | 'password'>, headers: Record<string, string> = {}): Promise<Tokens> {
-  const res = await call(h.url, 'POST', '/v1/token', { grant_type: 'password', username: account.username, password: account.password }, headers);
+export async function login(
+  h: { url: string },
+  account: Pick<Account, 'username' | 'password'>,
+  headers: Record<string, string> = {},
+): Promise<Tokens> {
+  const res = await call(
+    h.url,
+    'POST',
+    '/v1/token',
+    { grant_type: 'password', username: account.username, password: account.password },
+    headers,
+  );
   if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body as unknown as Tokens;
 }

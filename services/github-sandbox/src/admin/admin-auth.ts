@@ -13,7 +13,8 @@ export function adminAuth(adminToken: string | undefined, publicPaths: string[])
   const expected = adminToken ? digest(adminToken) : undefined;
   return async (ctx, next) => {
     if (!ctx.path.startsWith(adminPrefix) || publicPaths.some((p) => ctx.path.startsWith(p))) return next();
-    if (!expected) throw new AppError('not_found', { message: 'The admin API is off: set SANDBOX_ADMIN_TOKEN to turn it on.' });
+    if (!expected)
+      throw new AppError('not_found', { message: 'The admin API is off: set SANDBOX_ADMIN_TOKEN to turn it on.' });
     const sent = /^Bearer (\S+)$/.exec(ctx.get('authorization'))?.[1] ?? '';
     if (!timingSafeEqual(digest(sent), expected)) {
       throw new AppError('invalid_token', { headers: { 'WWW-Authenticate': 'Bearer realm="github-sandbox-admin"' } });

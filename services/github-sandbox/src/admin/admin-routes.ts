@@ -9,7 +9,9 @@ import { joinScopes, parseScopes } from '../oauth/scopes.js';
 import { clearFaults, faultKinds, insertFault, listFaults } from '../store/faults.js';
 import { ensureUser, loginPattern } from '../store/users.js';
 
-const login = z.string().regex(loginPattern, 'login_invalid: A GitHub-style login: letters, digits, single inner hyphens.');
+const login = z
+  .string()
+  .regex(loginPattern, 'login_invalid: A GitHub-style login: letters, digits, single inner hyphens.');
 
 const authorizeBody = z.strictObject({
   client_id: z.string(),
@@ -40,7 +42,10 @@ export function adminRoutes(deps: Pick<SandboxDeps, 'db' | 'clock' | 'apps'>) {
   const router = new Router({ prefix: '/_sandbox' });
   const appOf = (clientId: string) => {
     const app = deps.apps.find(clientId);
-    if (!app) throw new AppError('validation_failed', { errors: [{ field: 'client_id', code: 'unknown_client', message: 'No OAuth app has this client_id.' }] });
+    if (!app)
+      throw new AppError('validation_failed', {
+        errors: [{ field: 'client_id', code: 'unknown_client', message: 'No OAuth app has this client_id.' }],
+      });
     return app;
   };
 
@@ -55,7 +60,12 @@ export function adminRoutes(deps: Pick<SandboxDeps, 'db' | 'clock' | 'apps'>) {
     const body = validate(authorizeBody, ctx.request.body);
     const app = appOf(body.client_id);
     const redirect = resolveRedirect(app, body.redirect_uri);
-    if (!redirect) throw new AppError('validation_failed', { errors: [{ field: 'redirect_uri', code: 'redirect_uri_mismatch', message: 'Outside the registered callback URL.' }] });
+    if (!redirect)
+      throw new AppError('validation_failed', {
+        errors: [
+          { field: 'redirect_uri', code: 'redirect_uri_mismatch', message: 'Outside the registered callback URL.' },
+        ],
+      });
     const user = await ensureUser(deps.db, body.login, deps.clock.now());
     const code = await issueCode(deps, {
       clientId: app.client_id,
@@ -72,7 +82,11 @@ export function adminRoutes(deps: Pick<SandboxDeps, 'db' | 'clock' | 'apps'>) {
     const app = appOf(body.client_id);
     const user = await ensureUser(deps.db, body.login, deps.clock.now());
     ctx.status = 201;
-    ctx.body = await issueToken(deps, { clientId: app.client_id, userId: user.id, scope: joinScopes(parseScopes(body.scope)) });
+    ctx.body = await issueToken(deps, {
+      clientId: app.client_id,
+      userId: user.id,
+      scope: joinScopes(parseScopes(body.scope)),
+    });
   });
 
   router.post('/faults', async (ctx) => {

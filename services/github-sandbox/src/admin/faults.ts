@@ -1,7 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Context, Middleware } from 'koa';
 import type { SandboxDeps } from '../deps.js';
-import { badCredentials, docsUrl, GitHubFailure, primaryRateLimitMessage, secondaryRateLimitMessage } from '../api/github-error.js';
+import {
+  badCredentials,
+  docsUrl,
+  GitHubFailure,
+  primaryRateLimitMessage,
+  secondaryRateLimitMessage,
+} from '../api/github-error.js';
 import { claimFault, type Fault } from '../store/faults.js';
 import { adminPrefix } from './admin-auth.js';
 
@@ -17,20 +23,39 @@ function failureOf(fault: Fault, ctx: Context, now: Date): GitHubFailure {
     case 'primary_rate_limit': {
       const reset = String(Math.ceil(now.getTime() / 1000) + 60);
       return new GitHubFailure(403, primaryRateLimitMessage(undefined, requestId), docsUrl.primaryRateLimit, {
-        headers: { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '0', 'x-ratelimit-used': '5000', 'x-ratelimit-reset': reset, 'x-ratelimit-resource': 'core' },
+        headers: {
+          'x-ratelimit-limit': '5000',
+          'x-ratelimit-remaining': '0',
+          'x-ratelimit-used': '5000',
+          'x-ratelimit-reset': reset,
+          'x-ratelimit-resource': 'core',
+        },
       });
     }
     case 'secondary_rate_limit':
-      return new GitHubFailure(fault.params.status === 429 ? 429 : 403, secondaryRateLimitMessage(requestId), docsUrl.secondaryRateLimit, {
-        headers: fault.params.retry_after === undefined ? {} : { 'retry-after': String(fault.params.retry_after) },
-      });
+      return new GitHubFailure(
+        fault.params.status === 429 ? 429 : 403,
+        secondaryRateLimitMessage(requestId),
+        docsUrl.secondaryRateLimit,
+        {
+          headers: fault.params.retry_after === undefined ? {} : { 'retry-after': String(fault.params.retry_after) },
+        },
+      );
     case 'revoked_token': {
       const failure = badCredentials();
       // git clients need the challenge to know credentials were refused.
-      return ctx.path.startsWith('/api/') ? failure : new GitHubFailure(401, failure.message, failure.documentationUrl, { headers: { 'WWW-Authenticate': 'Basic realm="GitHub"' } });
+      return ctx.path.startsWith('/api/')
+        ? failure
+        : new GitHubFailure(401, failure.message, failure.documentationUrl, {
+            headers: { 'WWW-Authenticate': 'Basic realm="GitHub"' },
+          });
     }
     default:
-      return new GitHubFailure(fault.params.status === 502 ? 502 : 500, fault.params.status === 502 ? 'Server Error' : 'Server Error', docsUrl.rest);
+      return new GitHubFailure(
+        fault.params.status === 502 ? 502 : 500,
+        fault.params.status === 502 ? 'Server Error' : 'Server Error',
+        docsUrl.rest,
+      );
   }
 }
 
@@ -50,7 +75,8 @@ export function faultInjection(deps: Pick<SandboxDeps, 'db' | 'clock'>): Middlew
     }
     if (fault.kind === 'lost_response') {
       await next();
-      if (ctx.body && typeof (ctx.body as NodeJS.ReadableStream).pipe === 'function') (ctx.body as NodeJS.ReadableStream).resume();
+      if (ctx.body && typeof (ctx.body as NodeJS.ReadableStream).pipe === 'function')
+        (ctx.body as NodeJS.ReadableStream).resume();
       ctx.remove('Location');
       ctx.type = 'text/html; charset=utf-8';
       ctx.status = 502;

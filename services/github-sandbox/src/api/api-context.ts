@@ -4,7 +4,13 @@ import type { SandboxDeps } from '../deps.js';
 import { callerOf, credentialOf, type Caller } from '../oauth/token-auth.js';
 import { scopeHeader } from '../oauth/scopes.js';
 import { countRequest } from '../store/rate-usage.js';
-import { badCredentials, docsUrl, GitHubFailure, primaryRateLimitMessage, userAgentRequiredText } from './github-error.js';
+import {
+  badCredentials,
+  docsUrl,
+  GitHubFailure,
+  primaryRateLimitMessage,
+  userAgentRequiredText,
+} from './github-error.js';
 
 declare module 'koa' {
   interface DefaultState {
@@ -33,9 +39,9 @@ export function apiErrors(logger: Logger): Middleware {
       await next();
       if (ctx.status === 404 && ctx.body == null) throw new GitHubFailure(404, 'Not Found', docsUrl.rest);
     } catch (caught) {
-      const failure =
-        caught instanceof GitHubFailure ? caught : new GitHubFailure(500, 'Server Error', docsUrl.rest);
-      if (!(caught instanceof GitHubFailure)) logger.error({ req_id: ctx.state.requestId, err: caught }, 'request failed');
+      const failure = caught instanceof GitHubFailure ? caught : new GitHubFailure(500, 'Server Error', docsUrl.rest);
+      if (!(caught instanceof GitHubFailure))
+        logger.error({ req_id: ctx.state.requestId, err: caught }, 'request failed');
       ctx.status = failure.status;
       ctx.set(failure.headers);
       ctx.body = failure.body();
@@ -48,7 +54,10 @@ export function apiErrors(logger: Logger): Middleware {
  * credentials (a bad token is 401 even where none is needed), then the
  * primary rate limit, counted per token in the database.
  */
-export function apiContext(deps: Pick<SandboxDeps, 'db' | 'clock' | 'settings'>, options: { uncounted: string[]; ownAuth: string[] }): Middleware {
+export function apiContext(
+  deps: Pick<SandboxDeps, 'db' | 'clock' | 'settings'>,
+  options: { uncounted: string[]; ownAuth: string[] },
+): Middleware {
   return async (ctx, next) => {
     ctx.set('x-github-media-type', 'github.v3; format=json');
     ctx.set('x-github-api-version-selected', '2022-11-28');
@@ -75,7 +84,11 @@ export function apiContext(deps: Pick<SandboxDeps, 'db' | 'clock' | 'settings'>,
       const window = await countRequest(deps.db, rateSubject(ctx), deps.clock.now(), hourMs);
       setRateHeaders(ctx, limit, window.used, window.reset_at);
       if (window.used > limit) {
-        throw new GitHubFailure(403, primaryRateLimitMessage(ctx.state.caller?.user.id, ctx.state.githubRequestId ?? ''), docsUrl.primaryRateLimit);
+        throw new GitHubFailure(
+          403,
+          primaryRateLimitMessage(ctx.state.caller?.user.id, ctx.state.githubRequestId ?? ''),
+          docsUrl.primaryRateLimit,
+        );
       }
     }
     await next();

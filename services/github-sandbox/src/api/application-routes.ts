@@ -16,7 +16,8 @@ function appOrFail(deps: Pick<SandboxDeps, 'apps'>, ctx: Context, docs: string) 
 
 function accessTokenOf(body: unknown, docs: string): string {
   const token = (body as Record<string, unknown> | undefined)?.access_token;
-  if (typeof token !== 'string' || token === '') throw new GitHubFailure(422, 'Invalid request.\n\n"access_token" wasn\'t supplied.', docs);
+  if (typeof token !== 'string' || token === '')
+    throw new GitHubFailure(422, 'Invalid request.\n\n"access_token" wasn\'t supplied.', docs);
   return token;
 }
 
@@ -26,7 +27,8 @@ export function applicationRoutes(deps: Pick<SandboxDeps, 'db' | 'clock' | 'apps
   router.delete('/applications/:client_id/token', async (ctx) => {
     const app = appOrFail(deps, ctx, docsUrl.deleteToken);
     const token = accessTokenOf(ctx.request.body, docsUrl.deleteToken);
-    if (!(await revokeToken(deps.db, hashSecret(token), app.client_id, deps.clock.now()))) throw notFound(docsUrl.deleteToken);
+    if (!(await revokeToken(deps.db, hashSecret(token), app.client_id, deps.clock.now())))
+      throw notFound(docsUrl.deleteToken);
     ctx.status = 204;
   });
 

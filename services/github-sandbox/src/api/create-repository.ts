@@ -15,7 +15,8 @@ const invalidRequest = (detail: string) => new GitHubFailure(422, `Invalid reque
 function optional<T>(body: Record<string, unknown>, field: string, type: 'string' | 'boolean'): T | undefined {
   const value = body[field];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== type) throw invalidRequest(`For 'properties/${field}', ${JSON.stringify(value)} is not a ${type}.`);
+  if (typeof value !== type)
+    throw invalidRequest(`For 'properties/${field}', ${JSON.stringify(value)} is not a ${type}.`);
   return value as T;
 }
 
@@ -46,10 +47,16 @@ export async function createRepository(
   input: CreateInput,
 ): Promise<SandboxRepo> {
   const now = deps.clock.now();
-  const repo = await insertRepo(deps.db, { ownerId: owner.id, name: input.name, description: input.description, private: input.private }, now);
+  const repo = await insertRepo(
+    deps.db,
+    { ownerId: owner.id, name: input.name, description: input.description, private: input.private },
+    now,
+  );
   if (!repo) {
     throw new GitHubFailure(422, 'Repository creation failed.', docsUrl.createRepo, {
-      errors: [{ resource: 'Repository', code: 'custom', field: 'name', message: 'name already exists on this account' }],
+      errors: [
+        { resource: 'Repository', code: 'custom', field: 'name', message: 'name already exists on this account' },
+      ],
     });
   }
   try {

@@ -2,7 +2,8 @@ import type { SandboxRepo } from '../store/repos.js';
 import type { SandboxUser } from '../store/users.js';
 
 const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-const nodeId = (kind: string, id: number) => Buffer.from(`0${kind.length}:${kind}${id}`).toString('base64').replace(/=+$/, '');
+const nodeId = (kind: string, id: number) =>
+  Buffer.from(`0${kind.length}:${kind}${id}`).toString('base64').replace(/=+$/, '');
 
 export interface Hosts {
   publicUrl: string;

@@ -15,7 +15,9 @@ export interface ListQuery {
 }
 
 const invalid = (field: string) =>
-  new GitHubFailure(422, 'Validation Failed', docsUrl.listRepos, { errors: [{ resource: 'Repository', field, code: 'invalid' }] });
+  new GitHubFailure(422, 'Validation Failed', docsUrl.listRepos, {
+    errors: [{ resource: 'Repository', field, code: 'invalid' }],
+  });
 
 const single = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
@@ -26,11 +28,16 @@ export function readListQuery(ctx: Context): ListQuery {
   const visibility = single(q.visibility) ?? 'all';
   const affiliation = single(q.affiliation);
   if (type && (q.visibility !== undefined || q.affiliation !== undefined)) {
-    throw new GitHubFailure(422, 'If you specify visibility or affiliation, you cannot specify type.', docsUrl.listRepos);
+    throw new GitHubFailure(
+      422,
+      'If you specify visibility or affiliation, you cannot specify type.',
+      docsUrl.listRepos,
+    );
   }
   if (!['all', 'public', 'private'].includes(visibility)) throw invalid('visibility');
   const affiliations = (affiliation ?? 'owner,collaborator,organization_member').split(',').map((s) => s.trim());
-  if (affiliations.some((a) => !['owner', 'collaborator', 'organization_member'].includes(a))) throw invalid('affiliation');
+  if (affiliations.some((a) => !['owner', 'collaborator', 'organization_member'].includes(a)))
+    throw invalid('affiliation');
   const sort = (single(q.sort) ?? 'full_name') as Sort;
   if (!sorts.includes(sort)) throw invalid('sort');
   const direction = single(q.direction) ?? (sort === 'full_name' ? 'asc' : 'desc');

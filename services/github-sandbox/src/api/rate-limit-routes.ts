@@ -13,10 +13,21 @@ export function rateLimitRoutes(deps: Pick<SandboxDeps, 'db' | 'clock' | 'settin
     const used = window?.used ?? 0;
     const resetAt = window?.reset_at ?? new Date(now.getTime() + 3600_000);
     setRateHeaders(ctx, limit, used, resetAt);
-    const core = { limit, used: Math.min(used, limit), remaining: Math.max(0, limit - used), reset: Math.ceil(resetAt.getTime() / 1000) };
+    const core = {
+      limit,
+      used: Math.min(used, limit),
+      remaining: Math.max(0, limit - used),
+      reset: Math.ceil(resetAt.getTime() / 1000),
+    };
     const idle = (n: number) => ({ limit: n, used: 0, remaining: n, reset: core.reset });
     ctx.body = {
-      resources: { core, search: idle(30), graphql: idle(5000), integration_manifest: idle(5000), code_search: idle(10) },
+      resources: {
+        core,
+        search: idle(30),
+        graphql: idle(5000),
+        integration_manifest: idle(5000),
+        code_search: idle(10),
+      },
       rate: core,
     };
   });

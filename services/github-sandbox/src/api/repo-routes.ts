@@ -64,7 +64,10 @@ export function repoRoutes(deps: Pick<SandboxDeps, 'db' | 'clock' | 'settings' |
 }
 
 /** Public repositories are everyone's to read; a private one needs its owner with the repo scope. */
-export function mayRead(caller: { user: { id: number }; scopes: string[] } | undefined, repo: { private: boolean; owner_id: number }): boolean {
+export function mayRead(
+  caller: { user: { id: number }; scopes: string[] } | undefined,
+  repo: { private: boolean; owner_id: number },
+): boolean {
   if (!repo.private) return true;
   return caller !== undefined && caller.user.id === repo.owner_id && hasScope(caller.scopes, 'repo');
 }

@@ -15,7 +15,12 @@ export function userRoutes(deps: Pick<SandboxDeps, 'db' | 'settings'>) {
     const privateRepos = repos.filter((r) => r.private).length;
     // A private email needs user or user:email, as on GitHub.
     const showEmail = hasScope(caller.scopes, 'user:email');
-    ctx.body = privateUser(deps.settings, caller.user, { publicRepos: repos.length - privateRepos, privateRepos }, showEmail);
+    ctx.body = privateUser(
+      deps.settings,
+      caller.user,
+      { publicRepos: repos.length - privateRepos, privateRepos },
+      showEmail,
+    );
   });
   return router;
 }

@@ -51,8 +51,10 @@ export function gitRoutes(deps: Pick<SandboxDeps, 'db' | 'clock' | 'disk' | 'log
     }
     if (push) {
       if (!caller) return refuse(ctx, 401, invalidCredentials, true);
-      const mayPush = caller.user.id === repo.owner_id && hasScope(caller.scopes, repo.private ? 'repo' : 'public_repo');
-      if (!mayPush) return refuse(ctx, 403, `Permission to ${repo.owner_login}/${repo.name}.git denied to ${caller.user.login}.`);
+      const mayPush =
+        caller.user.id === repo.owner_id && hasScope(caller.scopes, repo.private ? 'repo' : 'public_repo');
+      if (!mayPush)
+        return refuse(ctx, 403, `Permission to ${repo.owner_login}/${repo.name}.git denied to ${caller.user.login}.`);
     }
 
     const { exited } = await runHttpBackend(ctx, {
@@ -65,9 +67,11 @@ export function gitRoutes(deps: Pick<SandboxDeps, 'db' | 'clock' | 'disk' | 'log
       logger: deps.logger,
     });
     if (action === 'git-receive-pack') {
-      void exited.then(async (code) => {
-        if (code === 0) await markPushed(deps.db, repo.id, deps.clock.now());
-      }).catch((err: unknown) => deps.logger.warn({ err }, 'could not record a push'));
+      void exited
+        .then(async (code) => {
+          if (code === 0) await markPushed(deps.db, repo.id, deps.clock.now());
+        })
+        .catch((err: unknown) => deps.logger.warn({ err }, 'could not record a push'));
     }
   };
 }

@@ -47,7 +47,9 @@ export function runHttpBackend(ctx: Context, request: BackendRequest): Promise<{
   };
   const child = spawn(request.gitBin, ['http-backend'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
-  child.stderr.on('data', (chunk: Buffer) => request.logger.debug({ git: chunk.toString('utf8').trim() }, 'git http-backend'));
+  child.stderr.on('data', (chunk: Buffer) =>
+    request.logger.debug({ git: chunk.toString('utf8').trim() }, 'git http-backend'),
+  );
   ctx.req.pipe(child.stdin);
   child.stdin.on('error', () => {});
 

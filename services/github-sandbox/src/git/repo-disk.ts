@@ -26,7 +26,10 @@ export interface RepoDisk {
   /** The bare repository's directory, relative to root (what http-backend's PATH_INFO names). */
   relativePath(repo: RepoLocation): string;
   path(repo: RepoLocation): string;
-  create(repo: RepoLocation, init?: { branch: string; readme: string; author: { name: string; email: string }; date: Date }): Promise<void>;
+  create(
+    repo: RepoLocation,
+    init?: { branch: string; readme: string; author: { name: string; email: string }; date: Date },
+  ): Promise<void>;
   remove(repo: RepoLocation): Promise<void>;
   isEmpty(repo: RepoLocation): Promise<boolean>;
   /** A fully named ref (refs/heads/main), or undefined. */
@@ -86,12 +89,27 @@ export function createRepoDisk(root: string, gitBin: string): RepoDisk {
       return undefined;
     },
     async files(repo, branch, limit) {
-      const result = await runGit(gitBin, ['--git-dir', path(repo), 'ls-tree', '-r', '-z', '--name-only', `refs/heads/${branch}`]);
+      const result = await runGit(gitBin, [
+        '--git-dir',
+        path(repo),
+        'ls-tree',
+        '-r',
+        '-z',
+        '--name-only',
+        `refs/heads/${branch}`,
+      ]);
       if (result.code !== 0) return [];
       return result.stdout.toString('utf8').split('\0').filter(Boolean).slice(0, limit);
     },
     async lastCommit(repo, branch) {
-      const result = await runGit(gitBin, ['--git-dir', path(repo), 'log', '-1', '--format=%H%x00%an%x00%aI%x00%s', `refs/heads/${branch}`]);
+      const result = await runGit(gitBin, [
+        '--git-dir',
+        path(repo),
+        'log',
+        '-1',
+        '--format=%H%x00%an%x00%aI%x00%s',
+        `refs/heads/${branch}`,
+      ]);
       if (result.code !== 0) return undefined;
       const [sha, author, date, message] = result.stdout.toString('utf8').trim().split('\0');
       return sha ? { sha, author: author ?? '', date: date ?? '', message: message ?? '' } : undefined;

@@ -11,7 +11,8 @@ import { consentFormIsOurs, consentToken } from './consent-csrf.js';
 import { issueCode } from './grants.js';
 import { narrowScopes, parseScopes } from './scopes.js';
 
-const troubleshooting = 'https://docs.github.com/apps/managing-oauth-apps/troubleshooting-authorization-request-errors/';
+const troubleshooting =
+  'https://docs.github.com/apps/managing-oauth-apps/troubleshooting-authorization-request-errors/';
 const signedInCookie = 'sandbox_login';
 
 interface AuthorizeParams {
@@ -103,7 +104,8 @@ export function authorizeRoutes(deps: Pick<SandboxDeps, 'db' | 'clock' | 'apps'>
     const checked = check(deps, params);
     if ('redirectError' in checked) return ctx.redirect(checked.redirectError);
     const { app, redirect } = checked;
-    if (!consentFormIsOurs(ctx)) return show(ctx, app, params, 'The form expired or came from another site. Please try again.', 403);
+    if (!consentFormIsOurs(ctx))
+      return show(ctx, app, params, 'The form expired or came from another site. Please try again.', 403);
     if (body.decision !== 'authorize') {
       return ctx.redirect(
         withParams(redirect, {
@@ -115,9 +117,17 @@ export function authorizeRoutes(deps: Pick<SandboxDeps, 'db' | 'clock' | 'apps'>
       );
     }
     const login = typeof body.user === 'string' ? body.user.trim() : '';
-    if (!loginPattern.test(login)) return show(ctx, app, params, 'Pick a user, or type a GitHub-style login (letters, digits, single hyphens).', 400);
+    if (!loginPattern.test(login))
+      return show(
+        ctx,
+        app,
+        params,
+        'Pick a user, or type a GitHub-style login (letters, digits, single hyphens).',
+        400,
+      );
     const known = await findUserByLogin(deps.db, login);
-    if (!known && params.allow_signup === 'false') return show(ctx, app, params, 'This app does not allow signing up here; pick an existing user.', 400);
+    if (!known && params.allow_signup === 'false')
+      return show(ctx, app, params, 'This app does not allow signing up here; pick an existing user.', 400);
     const user = known ?? (await ensureUser(deps.db, login, deps.clock.now()));
     const kept = ([] as unknown[]).concat(body.granted ?? []).filter((s): s is string => typeof s === 'string');
     const scopes = narrowScopes(parseScopes(params.scope), kept);

@@ -64,7 +64,12 @@ export async function issueToken(
 ): Promise<IssuedToken> {
   const token = newAccessToken();
   await deps.db.transaction((tx) =>
-    insertToken(tx, hashSecret(token), { client_id: grant.clientId, user_id: grant.userId, scope: grant.scope }, deps.clock.now()),
+    insertToken(
+      tx,
+      hashSecret(token),
+      { client_id: grant.clientId, user_id: grant.userId, scope: grant.scope },
+      deps.clock.now(),
+    ),
   );
   return { access_token: token, scope: grant.scope, token_type: 'bearer' };
 }
@@ -84,7 +89,9 @@ export async function exchangeCode(
 ): Promise<IssuedToken | { error: TokenError }> {
   const app = deps.apps.authenticate(request.client_id ?? '', request.client_secret ?? '');
   if (!app) return { error: 'incorrect_client_credentials' };
-  const code = request.code ? await consumeCode(deps.db, hashSecret(request.code), app.client_id, deps.clock.now()) : undefined;
+  const code = request.code
+    ? await consumeCode(deps.db, hashSecret(request.code), app.client_id, deps.clock.now())
+    : undefined;
   if (!code) return { error: 'bad_verification_code' };
   if (request.redirect_uri !== undefined && resolveRedirect(app, request.redirect_uri) !== code.redirect_uri) {
     return { error: 'redirect_uri_mismatch' };
@@ -93,5 +100,9 @@ export async function exchangeCode(
   if (code.code_challenge && !(request.code_verifier && pkceMatches(request.code_verifier, code.code_challenge))) {
     return { error: 'bad_verification_code' };
   }
-  return issueToken(deps, { clientId: app.client_id, userId: code.user_id, scope: joinScopes(parseScopes(code.scope)) });
+  return issueToken(deps, {
+    clientId: app.client_id,
+    userId: code.user_id,
+    scope: joinScopes(parseScopes(code.scope)),
+  });
 }

@@ -19,7 +19,11 @@ export async function callerOf(deps: Pick<SandboxDeps, 'db'>, token: string): Pr
   return user ? { token: row, user, scopes: parseScopes(row.scope) } : undefined;
 }
 
-export type Credential = { kind: 'token'; token: string } | { kind: 'basic'; user: string; password: string } | { kind: 'none' } | { kind: 'malformed' };
+export type Credential =
+  | { kind: 'token'; token: string }
+  | { kind: 'basic'; user: string; password: string }
+  | { kind: 'none' }
+  | { kind: 'malformed' };
 
 /** Authorization as GitHub reads it: `Bearer x`, `token x`, or Basic with the token as password. */
 export function credentialOf(header: string): Credential {

@@ -33,8 +33,14 @@ export function pageRoutes(deps: Pick<SandboxDeps, 'db' | 'disk' | 'settings'> &
 
   router.get('/', async (ctx) => {
     const users = await listUsers(deps.db);
-    const withRepos = await Promise.all(users.map(async (user) => ({ user, repos: await listReposOf(deps.db, user.id) })));
-    await renderPage(deps.views, ctx, 'home', { users: withRepos, publicUrl: deps.settings.publicUrl, apiUrl: deps.settings.apiUrl });
+    const withRepos = await Promise.all(
+      users.map(async (user) => ({ user, repos: await listReposOf(deps.db, user.id) })),
+    );
+    await renderPage(deps.views, ctx, 'home', {
+      users: withRepos,
+      publicUrl: deps.settings.publicUrl,
+      apiUrl: deps.settings.apiUrl,
+    });
   });
 
   router.get('/:owner', async (ctx, next) => {

@@ -1,6 +1,13 @@
 import type { Queryable } from '@gatehouse/db';
 
-export const faultKinds = ['status', 'primary_rate_limit', 'secondary_rate_limit', 'slow', 'revoked_token', 'lost_response'] as const;
+export const faultKinds = [
+  'status',
+  'primary_rate_limit',
+  'secondary_rate_limit',
+  'slow',
+  'revoked_token',
+  'lost_response',
+] as const;
 export type FaultKind = (typeof faultKinds)[number];
 
 export interface FaultParams {

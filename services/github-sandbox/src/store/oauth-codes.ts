@@ -21,7 +21,12 @@ export async function insertCode(q: Queryable, codeHash: string, code: OAuthCode
 }
 
 /** Marks the code used in the same statement that reads it, so two exchanges cannot both win. */
-export async function consumeCode(q: Queryable, codeHash: string, clientId: string, now: Date): Promise<OAuthCode | undefined> {
+export async function consumeCode(
+  q: Queryable,
+  codeHash: string,
+  clientId: string,
+  now: Date,
+): Promise<OAuthCode | undefined> {
   const { rows } = await q.query<OAuthCode>(
     `UPDATE sandbox_oauth_codes SET used_at = $3
      WHERE code_hash = $1 AND client_id = $2 AND used_at IS NULL AND created_at > $4

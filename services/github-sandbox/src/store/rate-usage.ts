@@ -23,9 +23,9 @@ export async function countRequest(q: Queryable, subject: string, now: Date, win
 
 /** The window as it stands, without counting (GET /rate_limit does not count). */
 export async function readWindow(q: Queryable, subject: string, now: Date): Promise<RateWindow | undefined> {
-  const { rows } = await q.query<RateWindow>('SELECT used, reset_at FROM sandbox_rate_usage WHERE subject = $1 AND reset_at > $2', [
-    subject,
-    now,
-  ]);
+  const { rows } = await q.query<RateWindow>(
+    'SELECT used, reset_at FROM sandbox_rate_usage WHERE subject = $1 AND reset_at > $2',
+    [subject, now],
+  );
   return rows[0];
 }

@@ -47,7 +47,10 @@ export async function findRepoById(q: Queryable, id: number): Promise<SandboxRep
 
 /** Owner and name match case-insensitively, as on GitHub. */
 export async function findRepo(q: Queryable, owner: string, name: string): Promise<SandboxRepo | undefined> {
-  const { rows } = await q.query<SandboxRepo>(`${select} WHERE lower(u.login) = lower($1) AND lower(r.name) = lower($2)`, [owner, name]);
+  const { rows } = await q.query<SandboxRepo>(
+    `${select} WHERE lower(u.login) = lower($1) AND lower(r.name) = lower($2)`,
+    [owner, name],
+  );
   return rows[0];
 }
 

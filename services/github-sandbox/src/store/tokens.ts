@@ -11,7 +11,12 @@ export interface TokenRow {
 export const tokensPerGrant = 10;
 
 /** Every statement on sandbox_tokens lives here. */
-export async function insertToken(q: Queryable, tokenHash: string, grant: Omit<TokenRow, 'id'>, now: Date): Promise<void> {
+export async function insertToken(
+  q: Queryable,
+  tokenHash: string,
+  grant: Omit<TokenRow, 'id'>,
+  now: Date,
+): Promise<void> {
   await q.query(
     'INSERT INTO sandbox_tokens (token_hash, client_id, user_id, scope, created_at) VALUES ($1, $2, $3, $4, $5)',
     [tokenHash, grant.client_id, grant.user_id, grant.scope, now],

@@ -13,7 +13,9 @@ const columns = 'id::int AS id, login, name, email, created_at, updated_at';
 
 /** Every statement on sandbox_users lives here. */
 export async function findUserByLogin(q: Queryable, login: string): Promise<SandboxUser | undefined> {
-  const { rows } = await q.query<SandboxUser>(`SELECT ${columns} FROM sandbox_users WHERE lower(login) = lower($1)`, [login]);
+  const { rows } = await q.query<SandboxUser>(`SELECT ${columns} FROM sandbox_users WHERE lower(login) = lower($1)`, [
+    login,
+  ]);
   return rows[0];
 }
 

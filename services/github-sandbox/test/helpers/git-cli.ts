@@ -19,7 +19,10 @@ function askpassScript(): Promise<string> {
   askpass ??= (async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sandbox-askpass-'));
     const path = join(dir, 'askpass.sh');
-    await writeFile(path, '#!/bin/sh\ncase "$1" in Username*) echo x-access-token ;; *) echo "$SANDBOX_TOKEN" ;; esac\n');
+    await writeFile(
+      path,
+      '#!/bin/sh\ncase "$1" in Username*) echo x-access-token ;; *) echo "$SANDBOX_TOKEN" ;; esac\n',
+    );
     await chmod(path, 0o700);
     return path;
   })();
@@ -41,7 +44,11 @@ export async function gitCli(cwd: string, args: string[], token = ''): Promise<G
     GIT_COMMITTER_EMAIL: 'test@example.com',
   };
   try {
-    const { stdout, stderr } = await exec('git', ['-c', 'credential.helper=', '-c', 'init.defaultBranch=main', ...args], { cwd, env, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout, stderr } = await exec(
+      'git',
+      ['-c', 'credential.helper=', '-c', 'init.defaultBranch=main', ...args],
+      { cwd, env, maxBuffer: 64 * 1024 * 1024 },
+    );
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };

@@ -16,7 +16,12 @@ export const client = {
   name: 'Test App',
   callback_url: 'http://app.test/github/callback',
 };
-export const otherClient = { ...client, client_id: 'Ov23liOtherClient002', name: 'Other App', callback_url: 'http://other.test/cb' };
+export const otherClient = {
+  ...client,
+  client_id: 'Ov23liOtherClient002',
+  name: 'Other App',
+  callback_url: 'http://other.test/cb',
+};
 
 export interface Sandbox {
   url: string;
@@ -62,7 +67,11 @@ export async function startSandbox(t: ExecutionContext, options: SandboxOptions 
     ...options.env,
   });
   const logs = captureLogs('github-sandbox');
-  const runtime = await createSandboxRuntime(config, { db: database.db, logger: logs.logger, ...(options.clock ? { clock: options.clock } : {}) });
+  const runtime = await createSandboxRuntime(config, {
+    db: database.db,
+    logger: logs.logger,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   cleanups.push(() => runtime.close());
   handler = runtime.app.callback();
   return { url, api: `${url}/api/v3`, runtime, logs, dataDir };
@@ -102,8 +111,17 @@ export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 export const admin = { authorization: `Bearer ${adminToken}` };
 
 /** A token for `login` from the admin hook, the quick way other services' tests get one. */
-export async function tokenFor(sandbox: Sandbox, login: string, scope: string, clientId = client.client_id): Promise<string> {
-  const res = await call(`${sandbox.url}/_sandbox/oauth/tokens`, { method: 'POST', headers: admin, json: { client_id: clientId, login, scope } });
+export async function tokenFor(
+  sandbox: Sandbox,
+  login: string,
+  scope: string,
+  clientId = client.client_id,
+): Promise<string> {
+  const res = await call(`${sandbox.url}/_sandbox/oauth/tokens`, {
+    method: 'POST',
+    headers: admin,
+    json: { client_id: clientId, login, scope },
+  });
   if (res.status !== 201) throw new Error(`token hook failed: ${res.status} ${res.text}`);
   return (res.body as { access_token: string }).access_token;
 }

@@ -2,7 +2,13 @@ import type { MirrorDeps } from '../deps.js';
 import { GithubError } from '../github/github-error.js';
 import type { SealedToken } from '../github/token-cipher.js';
 import { deleteConnection } from '../store/connections.js';
-import { claimDueRevocations, deleteRevocation, postponeRevocation, queueRevocation, revocationAad } from '../store/revocations.js';
+import {
+  claimDueRevocations,
+  deleteRevocation,
+  postponeRevocation,
+  queueRevocation,
+  revocationAad,
+} from '../store/revocations.js';
 import { recordTokenUse } from '../store/token-uses.js';
 import { connectionAad } from './github-session.js';
 
@@ -20,7 +26,13 @@ export async function disconnect(deps: DisconnectDeps, userId: string): Promise<
     if (!row) return false;
     const token = deps.cipher.open(row, connectionAad(userId));
     await queueRevocation(tx, deps.cipher.seal(token, revocationAad), now);
-    await recordTokenUse(tx, userId, { purpose: 'disconnect', endpoint: 'DELETE /applications/{client_id}/grant', status: null, request_id: null, at: now });
+    await recordTokenUse(tx, userId, {
+      purpose: 'disconnect',
+      endpoint: 'DELETE /applications/{client_id}/grant',
+      status: null,
+      request_id: null,
+      at: now,
+    });
     return true;
   });
   if (!queued) return { revoked: false };

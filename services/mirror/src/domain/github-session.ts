@@ -11,7 +11,12 @@ export type SessionDeps = Pick<MirrorDeps, 'db' | 'clock' | 'github' | 'cipher'>
 /** A person's stored GitHub token, usable only through calls that are recorded. */
 export interface GithubSession {
   connection: ConnectionRow;
-  api<T>(purpose: string, method: Method, path: string, req?: Omit<ApiRequest, 'token' | 'appAuth'>): Promise<GithubAnswer<T>>;
+  api<T>(
+    purpose: string,
+    method: Method,
+    path: string,
+    req?: Omit<ApiRequest, 'token' | 'appAuth'>,
+  ): Promise<GithubAnswer<T>>;
   /** For git over HTTPS: hands the token to fn and records the use. */
   withToken<T>(purpose: string, endpoint: string, fn: (token: string) => Promise<T>): Promise<T>;
 }
@@ -28,7 +33,8 @@ export async function openSession(deps: SessionDeps, userId: string): Promise<Gi
     recordTokenUse(deps.db, userId, { purpose, endpoint, status, request_id: requestId ?? null, at: deps.clock.now() });
   // A 401 means the grant is gone: mark the connection broken so nothing retries with it.
   const onFailure = async (err: unknown) => {
-    if (err instanceof GithubError && err.failure === 'unauthorized') await markConnectionBroken(deps.db, userId, deps.clock.now());
+    if (err instanceof GithubError && err.failure === 'unauthorized')
+      await markConnectionBroken(deps.db, userId, deps.clock.now());
   };
   return {
     connection,
@@ -38,7 +44,12 @@ export async function openSession(deps: SessionDeps, userId: string): Promise<Gi
         await record(purpose, answer.endpoint, answer.status, answer.requestId);
         return answer;
       } catch (err) {
-        await record(purpose, `${method} ${path}`, err instanceof GithubError ? (err.status ?? null) : null, err instanceof GithubError ? err.requestId : undefined);
+        await record(
+          purpose,
+          `${method} ${path}`,
+          err instanceof GithubError ? (err.status ?? null) : null,
+          err instanceof GithubError ? err.requestId : undefined,
+        );
         await onFailure(err);
         throw err;
       }
@@ -64,7 +75,10 @@ export function githubAppError(err: unknown, now: Date): unknown {
     case 'rate_limited':
     case 'secondary_rate_limited': {
       const seconds = Math.max(1, Math.ceil(((err.retryAt?.getTime() ?? 0) - now.getTime()) / 1000));
-      return new AppError('github_rate_limited', { headers: { 'Retry-After': String(seconds) }, extensions: { retry_after: seconds } });
+      return new AppError('github_rate_limited', {
+        headers: { 'Retry-After': String(seconds) },
+        extensions: { retry_after: seconds },
+      });
     }
     default:
       return new AppError('github_unavailable', { cause: err });

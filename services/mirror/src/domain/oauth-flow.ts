@@ -19,12 +19,15 @@ export interface StartInput {
   private?: boolean | undefined;
 }
 
-export const redirectUri = (settings: MirrorDeps['settings']) => new URL('/github/callback', settings.publicUrl).toString();
+export const redirectUri = (settings: MirrorDeps['settings']) =>
+  new URL('/github/callback', settings.publicUrl).toString();
 
 /** Stores the attempt (hashes only, plus the PKCE verifier) and returns GitHub's authorize URL. */
 export async function startOauth(deps: FlowDeps, input: StartInput): Promise<string> {
   if (input.purpose === 'connect' && !input.user_id) {
-    throw new AppError('validation_failed', { errors: [{ field: 'user_id', code: 'user_id_required', message: 'Connect needs user_id.' }] });
+    throw new AppError('validation_failed', {
+      errors: [{ field: 'user_id', code: 'user_id_required', message: 'Connect needs user_id.' }],
+    });
   }
   const state = randomToken();
   const verifier = randomToken();
@@ -75,18 +78,29 @@ interface GithubUser {
 export async function finishOauth(deps: FlowDeps, input: FinishInput): Promise<FinishResult> {
   const row = input.state ? await takeOauthState(deps.db, sha256(input.state)) : undefined;
   const now = deps.clock.now();
-  if (!row || !sameHash(row.binding_hash, sha256(input.binding)) || now.getTime() - new Date(row.created_at).getTime() > stateTtlMs) {
+  if (
+    !row ||
+    !sameHash(row.binding_hash, sha256(input.binding)) ||
+    now.getTime() - new Date(row.created_at).getTime() > stateTtlMs
+  ) {
     throw new AppError('oauth_state_invalid');
   }
   if (input.error === 'access_denied') throw new AppError('oauth_access_denied');
   if (input.error || !input.code) throw new AppError('oauth_exchange_failed');
 
   const answer = await githubCall(() =>
-    deps.github.exchangeCode({ code: input.code!, redirect_uri: redirectUri(deps.settings), code_verifier: row.code_verifier }),
+    deps.github.exchangeCode({
+      code: input.code!,
+      redirect_uri: redirectUri(deps.settings),
+      code_verifier: row.code_verifier,
+    }),
   );
   // GitHub reports exchange errors with HTTP 200: look for `error` before `access_token`.
   if (answer.error !== undefined || typeof answer.access_token !== 'string' || !answer.access_token) {
-    deps.logger.info({ github_error: typeof answer.error === 'string' ? answer.error : 'no_token' }, 'github code exchange refused');
+    deps.logger.info(
+      { github_error: typeof answer.error === 'string' ? answer.error : 'no_token' },
+      'github code exchange refused',
+    );
     throw new AppError('oauth_exchange_failed');
   }
   const token = answer.access_token;
@@ -112,7 +126,13 @@ export async function finishOauth(deps: FlowDeps, input: FinishInput): Promise<F
       ...deps.cipher.seal(token, connectionAad(userId)),
       connected_at: now,
     });
-    await recordTokenUse(tx, userId, { purpose: 'connect', endpoint: user.endpoint, status: user.status, request_id: user.requestId ?? null, at: now });
+    await recordTokenUse(tx, userId, {
+      purpose: 'connect',
+      endpoint: user.endpoint,
+      status: user.status,
+      request_id: user.requestId ?? null,
+      at: now,
+    });
   });
   return { purpose: 'connect', user_id: userId, github, scope };
 }
@@ -121,7 +141,8 @@ async function githubCall<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof GithubError && err.failure !== 'unavailable') throw new AppError('oauth_exchange_failed', { cause: err });
+    if (err instanceof GithubError && err.failure !== 'unavailable')
+      throw new AppError('oauth_exchange_failed', { cause: err });
     throw new AppError('github_unavailable', { cause: err });
   }
 }

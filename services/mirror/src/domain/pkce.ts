@@ -8,4 +8,5 @@ export const sha256 = (value: string) => createHash('sha256').update(value).dige
 /** RFC 7636 S256 challenge of a verifier. */
 export const codeChallenge = (verifier: string) => sha256(verifier);
 
-export const sameHash = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+export const sameHash = (a: string, b: string) =>
+  a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));

@@ -51,14 +51,23 @@ export function classifyAnswer(status: number, headers: Headers, body: unknown, 
   if (status === 403 || status === 429) {
     const reset = Number(header(headers, 'x-ratelimit-reset'));
     if (header(headers, 'x-ratelimit-remaining') === '0' && Number.isFinite(reset)) {
-      return new GithubError('rate_limited', message, { ...base, retryAt: new Date(Math.max(reset * 1000, now.getTime())) });
+      return new GithubError('rate_limited', message, {
+        ...base,
+        retryAt: new Date(Math.max(reset * 1000, now.getTime())),
+      });
     }
     const retryAfter = Number(header(headers, 'retry-after'));
     if (Number.isFinite(retryAfter) && retryAfter >= 0 && header(headers, 'retry-after') !== undefined) {
-      return new GithubError('secondary_rate_limited', message, { ...base, retryAt: new Date(now.getTime() + retryAfter * 1000) });
+      return new GithubError('secondary_rate_limited', message, {
+        ...base,
+        retryAt: new Date(now.getTime() + retryAfter * 1000),
+      });
     }
     if (status === 429 || /secondary rate limit|abuse/i.test(message)) {
-      return new GithubError('secondary_rate_limited', message, { ...base, retryAt: new Date(now.getTime() + secondaryMinimumMs) });
+      return new GithubError('secondary_rate_limited', message, {
+        ...base,
+        retryAt: new Date(now.getTime() + secondaryMinimumMs),
+      });
     }
     return new GithubError('forbidden', message, base);
   }

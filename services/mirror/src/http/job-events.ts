@@ -58,7 +58,9 @@ export function createJobEvents(deps: EventDeps, options: { pollMs?: number } = 
   };
   const poll = setInterval(() => {
     for (const watch of watches) {
-      void recheck(watch).then(() => push(watch)).catch((err: unknown) => deps.logger.warn({ err }, 'job event poll failed'));
+      void recheck(watch)
+        .then(() => push(watch))
+        .catch((err: unknown) => deps.logger.warn({ err }, 'job event poll failed'));
     }
   }, options.pollMs ?? 500);
   poll.unref();

@@ -62,7 +62,10 @@ export function git(args: readonly string[], options: GitOptions = {}): Promise<
 export async function writeAskpass(dir: string): Promise<string> {
   await mkdir(dir, { recursive: true });
   const path = join(dir, 'askpass.sh');
-  await writeFile(path, '#!/bin/sh\ncase "$1" in\n  Username*) echo x-access-token ;;\n  *) echo "$GATEHOUSE_GIT_PASSWORD" ;;\nesac\n');
+  await writeFile(
+    path,
+    '#!/bin/sh\ncase "$1" in\n  Username*) echo x-access-token ;;\n  *) echo "$GATEHOUSE_GIT_PASSWORD" ;;\nesac\n',
+  );
   await chmod(path, 0o700);
   return path;
 }
@@ -80,7 +83,11 @@ export function classifyGitFailure(err: unknown): unknown {
   if (/\b401\b|Authentication failed|could not read Username|Invalid username or password/i.test(text)) {
     return new GithubError('unauthorized', 'git authentication failed', { status: 401, cause: err });
   }
-  if (/\b5\d\d\b|Could not resolve|Failed to connect|timed out|Connection reset|early EOF|unexpected disconnect|RPC failed/i.test(text)) {
+  if (
+    /\b5\d\d\b|Could not resolve|Failed to connect|timed out|Connection reset|early EOF|unexpected disconnect|RPC failed/i.test(
+      text,
+    )
+  ) {
     return new GithubError('unavailable', 'git transport failed', { cause: err });
   }
   if (/stale info|\[rejected\]|fetch first|non-fast-forward/i.test(text)) {

@@ -8,7 +8,9 @@ export function jobView(job: JobRow) {
     stage: job.stage,
     percent: job.percent,
     message: job.message,
-    ...(job.status === 'waiting' && job.waiting_until ? { waiting_until: new Date(job.waiting_until).toISOString() } : {}),
+    ...(job.status === 'waiting' && job.waiting_until
+      ? { waiting_until: new Date(job.waiting_until).toISOString() }
+      : {}),
     repository: job.repo_full_name ? { full_name: job.repo_full_name, html_url: job.repo_html_url } : null,
     error: job.error_code ? { code: job.error_code, message: job.error_message } : null,
     created_at: new Date(job.created_at).toISOString(),

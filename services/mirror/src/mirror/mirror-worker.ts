@@ -85,7 +85,13 @@ export class MirrorWorker {
       return row;
     };
     const heartbeat = setInterval(() => {
-      void updateJob(db, claimed.id, this.id, { lease_until: new Date(clock.now().getTime() + this.#leaseMs) }, clock.now()).catch(() => {});
+      void updateJob(
+        db,
+        claimed.id,
+        this.id,
+        { lease_until: new Date(clock.now().getTime() + this.#leaseMs) },
+        clock.now(),
+      ).catch(() => {});
     }, this.#leaseMs / 3);
     heartbeat.unref();
     try {
@@ -94,7 +100,8 @@ export class MirrorWorker {
       // A killed worker leaves the row as it is: the lease runs out and another worker resumes.
       if (this.#abort.signal.aborted) return;
       const patch = onStageFailure((await findJob(db, claimed.id)) ?? claimed, err, clock.now());
-      if (patch.status === 'failed') logger.warn({ job: claimed.id, code: patch.error_code, err: (err as Error).message }, 'mirror job failed');
+      if (patch.status === 'failed')
+        logger.warn({ job: claimed.id, code: patch.error_code, err: (err as Error).message }, 'mirror job failed');
       await update(patch).catch(() => {});
     } finally {
       clearInterval(heartbeat);

@@ -37,8 +37,13 @@ export async function buildMirrorCommit(source: SourceTree, gitDir: string): Pro
   const files = await source.files();
   const findings = await scanForSecrets(source.dir, files);
   if (findings.length > 0) {
-    const where = findings.slice(0, 5).map((f) => `${f.path}:${f.line} (${f.kind})`).join(', ');
-    throw new AppError('secret_detected', { message: `The source contains credential-looking strings, so nothing was pushed: ${where}.` });
+    const where = findings
+      .slice(0, 5)
+      .map((f) => `${f.path}:${f.line} (${f.kind})`)
+      .join(', ');
+    throw new AppError('secret_detected', {
+      message: `The source contains credential-looking strings, so nothing was pushed: ${where}.`,
+    });
   }
   const version = await source.version();
   await rm(gitDir, { recursive: true, force: true });
@@ -51,7 +56,9 @@ export async function buildMirrorCommit(source: SourceTree, gitDir: string): Pro
   await git(['update-index', '--add', '--cacheinfo', `100644,${markerBlob},${markerPath}`], { env });
   const tree = (await git(['write-tree'], { env })).toString().trim();
   const message = `Gatehouse ${version.label}\n\nThe tracked source files of Gatehouse ${version.label}, mirrored by Gatehouse.\n`;
-  const commit = (await git(['commit-tree', tree, '-m', message], { env: { ...env, ...identity(version.time) } })).toString().trim();
+  const commit = (await git(['commit-tree', tree, '-m', message], { env: { ...env, ...identity(version.time) } }))
+    .toString()
+    .trim();
   return { gitDir, commit, tree, version: version.label };
 }
 

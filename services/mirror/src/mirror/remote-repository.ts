@@ -43,7 +43,14 @@ export async function ensureRepository(
     }
     try {
       const created = await session.api<Repository>('mirror', 'POST', '/user/repos', {
-        json: { name, description: mirrorDescription, private: target.private, auto_init: false, has_issues: false, has_wiki: false },
+        json: {
+          name,
+          description: mirrorDescription,
+          private: target.private,
+          auto_init: false,
+          has_issues: false,
+          has_wiki: false,
+        },
       });
       return { kind: 'ours', repo: created.body, created: true };
     } catch (err) {

@@ -30,14 +30,25 @@ export async function runStages(deps: StageDeps, ctx: StageContext): Promise<voi
   let { job } = ctx;
   const session = await openSession(deps, job.user_id);
   const me = await session.api<{ login: string }>('mirror', 'GET', '/user');
-  if (!scopeSatisfies(session.connection.scope, scopeFor('connect', job.private))) throw new AppError('oauth_scope_insufficient');
+  if (!scopeSatisfies(session.connection.scope, scopeFor('connect', job.private)))
+    throw new AppError('oauth_scope_insufficient');
   if (!reached(job, 'connect')) {
-    job = await ctx.update({ stage: 'create_repository', percent: 10, message: `Connected to GitHub as ${me.body.login}.`, attempts: 0 });
+    job = await ctx.update({
+      stage: 'create_repository',
+      percent: 10,
+      message: `Connected to GitHub as ${me.body.login}.`,
+      attempts: 0,
+    });
   }
 
   if (!reached(job, 'create_repository') || !job.repo_clone_url) {
-    const isMarked = (repo: { clone_url: string }) => hasMarker(session, repo.clone_url, join(deps.settings.workDir, `${job.id}-probe.git`), ctx.signal);
-    const ensured = await ensureRepository(session, { owner: me.body.login, name: job.repo_name, private: job.private }, isMarked);
+    const isMarked = (repo: { clone_url: string }) =>
+      hasMarker(session, repo.clone_url, join(deps.settings.workDir, `${job.id}-probe.git`), ctx.signal);
+    const ensured = await ensureRepository(
+      session,
+      { owner: me.body.login, name: job.repo_name, private: job.private },
+      isMarked,
+    );
     if (ensured.kind === 'foreign') {
       const message =
         `${ensured.repo.full_name} already exists and is not a Gatehouse mirror, so it was left untouched. ` +
@@ -63,24 +74,40 @@ export async function runStages(deps: StageDeps, ctx: StageContext): Promise<voi
   try {
     const head = await remoteHead(session, askpass, remote, ctx.signal);
     if (head === built.commit) {
-      await ctx.update({ status: 'succeeded', stage: 'verify', percent: 100, message: `${job.repo_full_name} is already current (${built.version}).` });
+      await ctx.update({
+        status: 'succeeded',
+        stage: 'verify',
+        percent: 100,
+        message: `${job.repo_full_name} is already current (${built.version}).`,
+      });
       return;
     }
-    if (!reached(job, 'pack')) job = await ctx.update({ stage: 'push', percent: 40, message: `Packed ${built.version}.`, attempts: 0 });
+    if (!reached(job, 'pack'))
+      job = await ctx.update({ stage: 'push', percent: 40, message: `Packed ${built.version}.`, attempts: 0 });
     if (!reached(job, 'push')) {
       await push(session, askpass, remote, built, head, ctx);
       job = await ctx.update({ stage: 'verify', percent: 90, message: 'Pushed; verifying.', attempts: 0 });
     }
     const after = await remoteHead(session, askpass, remote, ctx.signal);
-    if (after !== built.commit) throw new AppError('unexpected_failure', { message: 'The pushed branch does not point at the mirror commit.' });
-    await ctx.update({ status: 'succeeded', percent: 100, message: `Mirrored Gatehouse ${built.version} to ${job.repo_full_name}.` });
+    if (after !== built.commit)
+      throw new AppError('unexpected_failure', { message: 'The pushed branch does not point at the mirror commit.' });
+    await ctx.update({
+      status: 'succeeded',
+      percent: 100,
+      message: `Mirrored Gatehouse ${built.version} to ${job.repo_full_name}.`,
+    });
   } finally {
     await rm(gitDir, { recursive: true, force: true });
   }
 }
 
 /** An empty repository, or one whose branch holds our marker file (checked with a one-commit fetch). */
-async function hasMarker(session: GithubSession, remote: string, probeDir: string, signal: AbortSignal): Promise<boolean> {
+async function hasMarker(
+  session: GithubSession,
+  remote: string,
+  probeDir: string,
+  signal: AbortSignal,
+): Promise<boolean> {
   const askpass = await writeAskpass(dirname(probeDir));
   const run = (args: string[], env: Record<string, string> = {}) =>
     git(args, { env: { GIT_DIR: probeDir, ...env }, signal }).catch((err: unknown) => {
@@ -110,7 +137,12 @@ async function hasMarker(session: GithubSession, remote: string, probeDir: strin
   }
 }
 
-async function remoteHead(session: GithubSession, askpass: string, remote: string, signal: AbortSignal): Promise<string | undefined> {
+async function remoteHead(
+  session: GithubSession,
+  askpass: string,
+  remote: string,
+  signal: AbortSignal,
+): Promise<string | undefined> {
   const out = await session.withToken('mirror', 'git ls-remote', (token) =>
     git([...remoteConfig, 'ls-remote', remote, ref], { env: authEnv(askpass, token), signal }).catch((err: unknown) => {
       throw classifyGitFailure(err);
@@ -120,22 +152,40 @@ async function remoteHead(session: GithubSession, askpass: string, remote: strin
 }
 
 /** git's receive-pack moves the ref only after the whole pack arrived: nobody sees half a push. */
-async function push(session: GithubSession, askpass: string, remote: string, built: MirrorCommit, head: string | undefined, ctx: StageContext) {
+async function push(
+  session: GithubSession,
+  askpass: string,
+  remote: string,
+  built: MirrorCommit,
+  head: string | undefined,
+  ctx: StageContext,
+) {
   let last = 40;
   const onStderr = (text: string) => {
-    const match = /Writing objects:\s+(\d+)%/.exec(text.split('\r').at(-1) ?? text) ?? /Writing objects:\s+(\d+)%/.exec(text);
+    const match =
+      /Writing objects:\s+(\d+)%/.exec(text.split('\r').at(-1) ?? text) ?? /Writing objects:\s+(\d+)%/.exec(text);
     const percent = match ? 40 + Math.floor(Number(match[1]) / 2) : last;
     if (percent >= last + 10) {
       last = percent;
       void ctx.update({ percent, message: 'Pushing.' }).catch(() => {});
     }
   };
-  const args = [...remoteConfig, 'push', '--progress', `--force-with-lease=${ref}:${head ?? ''}`, remote, `${built.commit}:${ref}`];
+  const args = [
+    ...remoteConfig,
+    'push',
+    '--progress',
+    `--force-with-lease=${ref}:${head ?? ''}`,
+    remote,
+    `${built.commit}:${ref}`,
+  ];
   await session.withToken('mirror', 'git-receive-pack', (token) =>
-    git(args, { cwd: built.gitDir, env: { ...authEnv(askpass, token), GIT_DIR: built.gitDir }, signal: ctx.signal, onStderr }).catch(
-      (err: unknown) => {
-        throw classifyGitFailure(err);
-      },
-    ),
+    git(args, {
+      cwd: built.gitDir,
+      env: { ...authEnv(askpass, token), GIT_DIR: built.gitDir },
+      signal: ctx.signal,
+      onStderr,
+    }).catch((err: unknown) => {
+      throw classifyGitFailure(err);
+    }),
   );
 }

@@ -49,7 +49,9 @@ export function sourceTreeAt(dir: string): SourceTree {
       const [sha, time, pkg] = await Promise.all([
         git(['rev-parse', 'HEAD'], { cwd: dir }),
         git(['log', '-1', '--format=%ct'], { cwd: dir }),
-        readFile(join(dir, 'package.json'), 'utf8').then((t) => (JSON.parse(t) as { version?: string }).version ?? '0.0.0'),
+        readFile(join(dir, 'package.json'), 'utf8').then(
+          (t) => (JSON.parse(t) as { version?: string }).version ?? '0.0.0',
+        ),
       ]);
       return { label: `${pkg} (${sha.toString().trim().slice(0, 12)})`, time: Number(time.toString().trim()) };
     },

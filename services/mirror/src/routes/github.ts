@@ -36,7 +36,12 @@ export function githubRoutes(deps: MirrorDeps) {
       const input = validate(authorizeBody, ctx.request.body ?? {});
       // An API client has no browser session: the binding it must present at finish is returned to it.
       const binding = randomToken();
-      const url = await startOauth(deps, { purpose: 'connect', user_id: userOf(ctx.state), binding, private: input.private });
+      const url = await startOauth(deps, {
+        purpose: 'connect',
+        user_id: userOf(ctx.state),
+        binding,
+        private: input.private,
+      });
       ctx.set('Cache-Control', 'no-store');
       ctx.body = { authorization_url: url, binding };
     })
@@ -61,7 +66,10 @@ export function githubRoutes(deps: MirrorDeps) {
     .get('/repos', async (ctx) => {
       const query = validate(reposQuery, ctx.query);
       const session = await openSession(deps, userOf(ctx.state));
-      const searchParams = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)) as Record<string, string | number>;
+      const searchParams = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)) as Record<
+        string,
+        string | number
+      >;
       try {
         const answer = await session.api<unknown[]>('list repositories', 'GET', '/user/repos', { searchParams });
         const link = answer.headers.link;

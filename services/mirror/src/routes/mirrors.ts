@@ -10,7 +10,10 @@ import { findConnection } from '../store/connections.js';
 import { findJob, insertJob, listJobs } from '../store/mirror-jobs.js';
 
 const startBody = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'name_invalid: Use letters, digits, ".", "-" or "_" (at most 100).').optional(),
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,100}$/, 'name_invalid: Use letters, digits, ".", "-" or "_" (at most 100).')
+    .optional(),
   private: z.boolean().optional(),
 });
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -33,7 +36,12 @@ export function mirrorRoutes(deps: MirrorDeps) {
       if (connection.broken_at) throw new AppError('github_reconnect_required');
       const id = randomUUID();
       try {
-        const job = { id, user_id: userId, repo_name: input.name ?? deps.settings.defaultRepoName, private: input.private ?? false };
+        const job = {
+          id,
+          user_id: userId,
+          repo_name: input.name ?? deps.settings.defaultRepoName,
+          private: input.private ?? false,
+        };
         await insertJob(deps.db, job, deps.clock.now());
       } catch (err) {
         if (err instanceof UniqueViolationError) throw new AppError('mirror_in_progress');

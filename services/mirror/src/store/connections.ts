@@ -16,7 +16,17 @@ export const upsertConnection = (q: Queryable, row: Omit<ConnectionRow, 'broken_
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
      ON CONFLICT (user_id) DO UPDATE SET github_id = $2, login = $3, scope = $4, key_id = $5, token_iv = $6,
        token_ciphertext = $7, token_tag = $8, connected_at = $9, broken_at = NULL`,
-    [row.user_id, row.github_id, row.login, row.scope, row.key_id, row.token_iv, row.token_ciphertext, row.token_tag, row.connected_at],
+    [
+      row.user_id,
+      row.github_id,
+      row.login,
+      row.scope,
+      row.key_id,
+      row.token_iv,
+      row.token_ciphertext,
+      row.token_tag,
+      row.connected_at,
+    ],
   );
 
 export async function findConnection(q: Queryable, userId: string): Promise<ConnectionRow | undefined> {
@@ -28,6 +38,8 @@ export const markConnectionBroken = (q: Queryable, userId: string, at: Date) =>
   q.query('UPDATE github_connections SET broken_at = $2 WHERE user_id = $1 AND broken_at IS NULL', [userId, at]);
 
 export async function deleteConnection(q: Queryable, userId: string): Promise<ConnectionRow | undefined> {
-  const { rows } = await q.query<ConnectionRow>('DELETE FROM github_connections WHERE user_id = $1 RETURNING *', [userId]);
+  const { rows } = await q.query<ConnectionRow>('DELETE FROM github_connections WHERE user_id = $1 RETURNING *', [
+    userId,
+  ]);
   return rows[0];
 }

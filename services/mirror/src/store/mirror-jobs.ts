@@ -59,10 +59,10 @@ export async function findJob(q: Queryable, id: string): Promise<JobRow | undefi
 }
 
 export async function listJobs(q: Queryable, userId: string, limit = 20): Promise<JobRow[]> {
-  const { rows } = await q.query<JobRow>('SELECT * FROM mirror_jobs WHERE user_id = $1 ORDER BY created_at DESC LIMIT $2', [
-    userId,
-    limit,
-  ]);
+  const { rows } = await q.query<JobRow>(
+    'SELECT * FROM mirror_jobs WHERE user_id = $1 ORDER BY created_at DESC LIMIT $2',
+    [userId, limit],
+  );
   return rows;
 }
 
@@ -86,7 +86,13 @@ export async function claimJob(q: Queryable, owner: string, now: Date, leaseMs: 
 }
 
 /** Applies a patch only while `owner` holds the lease; false means the job was taken over. */
-export async function updateJob(q: Queryable, id: string, owner: string, patch: JobPatch, now: Date): Promise<JobRow | undefined> {
+export async function updateJob(
+  q: Queryable,
+  id: string,
+  owner: string,
+  patch: JobPatch,
+  now: Date,
+): Promise<JobRow | undefined> {
   const entries = Object.entries(patch);
   const sets = entries.map(([column], i) => `${column} = $${i + 4}`);
   const { rows } = await q.query<JobRow>(

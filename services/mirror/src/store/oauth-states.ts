@@ -19,7 +19,9 @@ export const insertOauthState = (q: Queryable, row: OauthStateRow) =>
 
 /** Single use: the row is deleted by the first finish, whatever the outcome. */
 export async function takeOauthState(q: Queryable, stateHash: string): Promise<OauthStateRow | undefined> {
-  const { rows } = await q.query<OauthStateRow>('DELETE FROM oauth_states WHERE state_hash = $1 RETURNING *', [stateHash]);
+  const { rows } = await q.query<OauthStateRow>('DELETE FROM oauth_states WHERE state_hash = $1 RETURNING *', [
+    stateHash,
+  ]);
   return rows[0];
 }
 

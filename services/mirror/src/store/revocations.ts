@@ -20,7 +20,12 @@ export const queueRevocation = (q: Queryable, sealed: SealedToken, now: Date) =>
  * Claims due rows by pushing their next attempt past a lease, in one statement:
  * replicas never send one twice, and no transaction stays open across the HTTP call.
  */
-export async function claimDueRevocations(q: Queryable, now: Date, leaseUntil: Date, limit: number): Promise<RevocationRow[]> {
+export async function claimDueRevocations(
+  q: Queryable,
+  now: Date,
+  leaseUntil: Date,
+  limit: number,
+): Promise<RevocationRow[]> {
   const { rows } = await q.query<RevocationRow>(
     `UPDATE github_revocations SET next_attempt_at = $2, attempts = attempts + 1
      WHERE id IN (SELECT id FROM github_revocations WHERE next_attempt_at <= $1 ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)
@@ -30,7 +35,8 @@ export async function claimDueRevocations(q: Queryable, now: Date, leaseUntil: D
   return rows;
 }
 
-export const deleteRevocation = (q: Queryable, id: string) => q.query('DELETE FROM github_revocations WHERE id = $1', [id]);
+export const deleteRevocation = (q: Queryable, id: string) =>
+  q.query('DELETE FROM github_revocations WHERE id = $1', [id]);
 
 export const postponeRevocation = (q: Queryable, id: string, next: Date) =>
   q.query('UPDATE github_revocations SET next_attempt_at = $2 WHERE id = $1', [id, next]);

@@ -9,14 +9,10 @@ export interface TokenUse {
 }
 
 export const recordTokenUse = (q: Queryable, userId: string, use: TokenUse) =>
-  q.query('INSERT INTO github_token_uses (user_id, purpose, endpoint, status, request_id, at) VALUES ($1, $2, $3, $4, $5, $6)', [
-    userId,
-    use.purpose,
-    use.endpoint,
-    use.status,
-    use.request_id,
-    use.at,
-  ]);
+  q.query(
+    'INSERT INTO github_token_uses (user_id, purpose, endpoint, status, request_id, at) VALUES ($1, $2, $3, $4, $5, $6)',
+    [userId, use.purpose, use.endpoint, use.status, use.request_id, use.at],
+  );
 
 export async function listTokenUses(q: Queryable, userId: string, limit = 50): Promise<TokenUse[]> {
   const { rows } = await q.query<TokenUse>(

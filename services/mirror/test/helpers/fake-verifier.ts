@@ -22,7 +22,9 @@ export class TestVerifier implements AccessTokenVerifier {
 
   async verify(token: string): Promise<Verdict> {
     const sub = this.#tokens.get(token);
-    return sub ? { ok: true, claims: { sub, jti: token.slice(0, 8), exp: Math.floor(Date.now() / 1000) + 900 } } : { ok: false, reason: 'revoked' };
+    return sub
+      ? { ok: true, claims: { sub, jti: token.slice(0, 8), exp: Math.floor(Date.now() / 1000) + 900 } }
+      : { ok: false, reason: 'revoked' };
   }
 
   onRevoked(listener: (event: unknown) => void): () => void {

@@ -30,7 +30,12 @@ export const finish = (h: Harness, body: Record<string, unknown>) =>
 /** A connected person: Gatehouse user id, GitHub login, and a bearer token for the public API. */
 export async function connect(h: Harness, userId: string, login: string, options: { private?: boolean } = {}) {
   const binding = newBinding();
-  const url = await startFlow(h, { purpose: 'connect', user_id: userId, binding, ...(options.private ? { private: true } : {}) });
+  const url = await startFlow(h, {
+    purpose: 'connect',
+    user_id: userId,
+    binding,
+    ...(options.private ? { private: true } : {}),
+  });
   const { code, state } = await approve(h, url, login);
   const res = await finish(h, { state, code, binding });
   if (res.status !== 200) throw new Error(`finish failed: ${res.status} ${JSON.stringify(res.body)}`);

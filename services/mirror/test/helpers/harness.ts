@@ -8,7 +8,13 @@ import type { ExecutionContext } from 'ava';
 import { ManualClock } from '@gatehouse/service-kit';
 import { captureLogs, freshDatabase, type CapturedLogs, type TestDatabase } from '@gatehouse/testkit';
 import { createSandboxRuntime, sandboxConfigSchema, type SandboxRuntime } from '@gatehouse/github-sandbox';
-import { createMirrorRuntime, mirrorConfigSchema, type MirrorConfig, type MirrorRuntime, type SourceTree } from '../../src/index.js';
+import {
+  createMirrorRuntime,
+  mirrorConfigSchema,
+  type MirrorConfig,
+  type MirrorRuntime,
+  type SourceTree,
+} from '../../src/index.js';
 import { TestVerifier } from './fake-verifier.js';
 
 export const serviceSecret = 'test-service-secret-0123456789abcdef012345';
@@ -27,7 +33,9 @@ export interface Listening {
 }
 
 /** A server whose handler is set after it listens (the stand-in needs its own URL in its config). */
-async function listenLate(): Promise<Listening & { set(handler: RequestListener): void; server: ReturnType<typeof createServer> }> {
+async function listenLate(): Promise<
+  Listening & { set(handler: RequestListener): void; server: ReturnType<typeof createServer> }
+> {
   let handler: RequestListener = (_req, res) => res.end();
   const server = createServer((req, res) => handler(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -88,7 +96,12 @@ export async function startHarness(t: ExecutionContext, options: HarnessOptions 
   const ghDir = await mkdtemp(join(tmpdir(), 'mirror-test-github-'));
   cleanups.push(() => rm(ghDir, { recursive: true, force: true }));
   const sandbox = await createSandboxRuntime(
-    sandboxConfigSchema.parse({ PUBLIC_URL: gh.url, DATA_DIR: ghDir, SANDBOX_ADMIN_TOKEN: sandboxAdmin, OAUTH_APPS: JSON.stringify([app]) }),
+    sandboxConfigSchema.parse({
+      PUBLIC_URL: gh.url,
+      DATA_DIR: ghDir,
+      SANDBOX_ADMIN_TOKEN: sandboxAdmin,
+      OAUTH_APPS: JSON.stringify([app]),
+    }),
     { db: ghDb.db, logger: captureLogs('github-sandbox').logger, clock },
   );
   cleanups.push(() => sandbox.close());
@@ -96,7 +109,11 @@ export async function startHarness(t: ExecutionContext, options: HarnessOptions 
   const admin = async (path: string, body: unknown, method = 'POST') => {
     const res = await fetch(`${gh.url}/_sandbox${path}`, {
       method,
-      headers: { authorization: `Bearer ${sandboxAdmin}`, 'content-type': 'application/json', 'user-agent': 'mirror-tests' },
+      headers: {
+        authorization: `Bearer ${sandboxAdmin}`,
+        'content-type': 'application/json',
+        'user-agent': 'mirror-tests',
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await res.text();
@@ -154,12 +171,19 @@ export async function startHarness(t: ExecutionContext, options: HarnessOptions 
 }
 
 /** JSON over real HTTP. */
-export async function call(url: string, init: { method?: string; token?: string; json?: unknown; basic?: string } = {}) {
+export async function call(
+  url: string,
+  init: { method?: string; token?: string; json?: unknown; basic?: string } = {},
+) {
   const headers: Record<string, string> = {};
   if (init.token) headers.authorization = `Bearer ${init.token}`;
   if (init.basic) headers.authorization = `Basic ${Buffer.from(init.basic).toString('base64')}`;
   if (init.json !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(url, { method: init.method ?? 'GET', headers, ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : {}) });
+  const res = await fetch(url, {
+    method: init.method ?? 'GET',
+    headers,
+    ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : {}),
+  });
   const text = await res.text();
   let body: unknown = text;
   try {

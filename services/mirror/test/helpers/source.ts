@@ -7,7 +7,17 @@ import type { ExecutionContext } from 'ava';
 import { rmSync } from 'node:fs';
 
 export const gitIn = (cwd: string, ...args: string[]) =>
-  execFileSync('git', args, { cwd, env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } }).toString();
+  execFileSync('git', args, {
+    cwd,
+    env: {
+      ...process.env,
+      GIT_CONFIG_GLOBAL: '/dev/null',
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@t',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@t',
+    },
+  }).toString();
 
 /**
  * A small checkout with what a real one has: plain, executable and symlinked
@@ -54,7 +64,8 @@ const run = promisify(execFile);
 
 /** git against a server in this process: asynchronous, or the server could never answer. */
 export const remoteGit = async (...args: string[]) =>
-  (await run('git', args, { env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_TERMINAL_PROMPT: '0' } })).stdout;
+  (await run('git', args, { env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_TERMINAL_PROMPT: '0' } }))
+    .stdout;
 
 /** A bare clone of a public repository on the stand-in, over smart HTTP. */
 export async function cloneBare(t: ExecutionContext, url: string): Promise<string> {

@@ -55,7 +55,10 @@ export function accountRoutes(deps: RouteDeps) {
         throw err;
       }
       await deps.signedIn.reloadProfile(ctx);
-      sessionOf(ctx).flash = { kind: 'success', text: 'Your password is changed. Every other device you were logged in on has been logged out.' };
+      sessionOf(ctx).flash = {
+        kind: 'success',
+        text: 'Your password is changed. Every other device you were logged in on has been logged out.',
+      };
       seeOther(ctx, '/account');
     },
   );

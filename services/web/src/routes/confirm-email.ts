@@ -29,8 +29,17 @@ import type { RouteDeps } from './deps.js';
 export function confirmEmailRoutes(deps: RouteDeps) {
   const router = new Router();
 
-  const invalid = (ctx: Context, extra: { errors?: Record<string, string>; formError?: string; email?: string } = {}, status = 400) =>
-    render(ctx, 'confirm-email', { state: 'invalid', email: sessionOf(ctx).checkEmail ?? '', errors: {}, ...extra }, status);
+  const invalid = (
+    ctx: Context,
+    extra: { errors?: Record<string, string>; formError?: string; email?: string } = {},
+    status = 400,
+  ) =>
+    render(
+      ctx,
+      'confirm-email',
+      { state: 'invalid', email: sessionOf(ctx).checkEmail ?? '', errors: {}, ...extra },
+      status,
+    );
 
   router.get('/confirm-email', tokenPage, async (ctx) => {
     const token = typeof ctx.query.token === 'string' ? ctx.query.token : '';
@@ -50,11 +59,18 @@ export function confirmEmailRoutes(deps: RouteDeps) {
   // Used by the "check your inbox" page, the expired-link page and the login page.
   router.post(
     '/confirm-email/resend',
-    onCsrfRejected((ctx) => render(ctx, 'check-email', { email: formText(ctx, 'email'), errors: {}, formError: expiredFormText })),
+    onCsrfRejected((ctx) =>
+      render(ctx, 'check-email', { email: formText(ctx, 'email'), errors: {}, formError: expiredFormText }),
+    ),
     async (ctx) => {
       const email = formText(ctx, 'email').trim();
       if (email === '') {
-        return render(ctx, 'check-email', { email, errors: { email: 'Enter the email address you signed up with.' } }, 400);
+        return render(
+          ctx,
+          'check-email',
+          { email, errors: { email: 'Enter the email address you signed up with.' } },
+          400,
+        );
       }
       const session = sessionOf(ctx);
       try {
@@ -66,15 +82,23 @@ export function confirmEmailRoutes(deps: RouteDeps) {
           return render(
             ctx,
             'check-email',
-            { email, errors: {}, formError: `We sent a link to this address a moment ago. You can ask for another ${waitText(err.retryAfter)}.` },
+            {
+              email,
+              errors: {},
+              formError: `We sent a link to this address a moment ago. You can ask for another ${waitText(err.retryAfter)}.`,
+            },
             429,
           );
         }
-        if (isRejection(err, 'validation_failed')) return render(ctx, 'check-email', { email, errors: fieldErrorsFrom(err) }, 400);
+        if (isRejection(err, 'validation_failed'))
+          return render(ctx, 'check-email', { email, errors: fieldErrorsFrom(err) }, 400);
         throw err;
       }
       session.checkEmail = email;
-      session.flash = { kind: 'success', text: `If ${email} belongs to an account that still needs confirming, a new link is on its way.` };
+      session.flash = {
+        kind: 'success',
+        text: `If ${email} belongs to an account that still needs confirming, a new link is on its way.`,
+      };
       seeOther(ctx, '/signup/check-email');
     },
   );

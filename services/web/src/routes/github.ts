@@ -25,9 +25,18 @@ const failureStatus: Record<FailureKind, number> = {
 };
 
 /** The friendly page for a GitHub flow that did not work; its "Try again" starts the same flow afresh. */
-async function showFailure(ctx: Context, kind: FailureKind, flow: Pick<GithubFlow, 'purpose' | 'private' | 'next'> | undefined) {
+async function showFailure(
+  ctx: Context,
+  kind: FailureKind,
+  flow: Pick<GithubFlow, 'purpose' | 'private' | 'next'> | undefined,
+) {
   const purpose = flow?.purpose ?? (sessionOf(ctx).user ? 'connect' : 'signin');
-  await render(ctx, 'github-failure', { kind, purpose, private: flow?.private ?? false, next: flow?.next ?? '' }, failureStatus[kind]);
+  await render(
+    ctx,
+    'github-failure',
+    { kind, purpose, private: flow?.private ?? false, next: flow?.next ?? '' },
+    failureStatus[kind],
+  );
 }
 
 /** Only plain single values reach the mirror; a repeated parameter is treated as absent. */
@@ -49,10 +58,15 @@ export function githubRoutes(deps: RouteDeps) {
 
   const startSignIn = async (ctx: Context) => {
     if (sessionOf(ctx).user) return seeOther(ctx, '/account');
-    await startGithubFlow(ctx, flowDeps, { purpose: 'signin', private: false, next: safeNext(formText(ctx, 'next'), '') });
+    await startGithubFlow(ctx, flowDeps, {
+      purpose: 'signin',
+      private: false,
+      next: safeNext(formText(ctx, 'next'), ''),
+    });
   };
   // A refused form (expired or cross-site) gets the failure page, whose "Try again" carries a fresh token.
-  const refused = (purpose: 'signin' | 'connect') => onCsrfRejected((ctx) => showFailure(ctx, 'other', { purpose, private: false, next: '' }));
+  const refused = (purpose: 'signin' | 'connect') =>
+    onCsrfRejected((ctx) => showFailure(ctx, 'other', { purpose, private: false, next: '' }));
   router.post('/login/github', refused('signin'), startSignIn);
   router.post('/signup/github', refused('signin'), startSignIn);
 
@@ -70,7 +84,10 @@ export function githubRoutes(deps: RouteDeps) {
     }),
     async (ctx) => {
       await deps.signedIn.withAccess(ctx, (token) => mirror.disconnect(token, callOf(ctx)));
-      sessionOf(ctx).flash = { kind: 'success', text: 'GitHub is disconnected. Gatehouse no longer holds a GitHub token for you.' };
+      sessionOf(ctx).flash = {
+        kind: 'success',
+        text: 'GitHub is disconnected. Gatehouse no longer holds a GitHub token for you.',
+      };
       seeOther(ctx, '/account#github');
     },
   );
@@ -95,7 +112,12 @@ export function githubRoutes(deps: RouteDeps) {
   return router;
 }
 
-async function finishSignIn(ctx: Context, deps: RouteDeps, result: Extract<OAuthResult, { purpose: 'signin' }>, flow: GithubFlow) {
+async function finishSignIn(
+  ctx: Context,
+  deps: RouteDeps,
+  result: Extract<OAuthResult, { purpose: 'signin' }>,
+  flow: GithubFlow,
+) {
   const call = callOf(ctx);
   try {
     const login = await deps.auth.githubLogin(result.github, call);
@@ -104,7 +126,10 @@ async function finishSignIn(ctx: Context, deps: RouteDeps, result: Extract<OAuth
       ? `Welcome! Your Gatehouse account ${login.user.username} was created from GitHub. Next time, sign in with GitHub again.`
       : `Signed in with GitHub as ${result.github.login}.`;
     sessionOf(ctx).flash = { kind: 'success', text };
-    deps.logger.info({ req_id: call.requestId, event: 'web_login', method: 'github', user_id: login.user.id, ip: ctx.ip }, 'signed in');
+    deps.logger.info(
+      { req_id: call.requestId, event: 'web_login', method: 'github', user_id: login.user.id, ip: ctx.ip },
+      'signed in',
+    );
   } catch (err) {
     if (isRejection(err)) return showFailure(ctx, failureKind(err.code), flow);
     throw err;
@@ -112,7 +137,12 @@ async function finishSignIn(ctx: Context, deps: RouteDeps, result: Extract<OAuth
   seeOther(ctx, flow.next || '/account');
 }
 
-async function finishConnect(ctx: Context, deps: RouteDeps, result: Extract<OAuthResult, { purpose: 'connect' }>, flow: GithubFlow) {
+async function finishConnect(
+  ctx: Context,
+  deps: RouteDeps,
+  result: Extract<OAuthResult, { purpose: 'connect' }>,
+  flow: GithubFlow,
+) {
   const user = sessionOf(ctx).user;
   // The flow was started by someone else's session: treat it as a foreign state.
   if (!user || user.userId !== result.user_id) return showFailure(ctx, 'state', flow);

@@ -26,7 +26,12 @@ const reasons: Record<string, string> = {
 };
 
 const show = (ctx: Context, form: LoginForm, status?: number) =>
-  render(ctx, 'login', { identifier: '', next: '', errors: {}, formTitle: '', reason: reasons[form.next ?? ''] ?? '', ...form }, status);
+  render(
+    ctx,
+    'login',
+    { identifier: '', next: '', errors: {}, formTitle: '', reason: reasons[form.next ?? ''] ?? '', ...form },
+    status,
+  );
 
 // One message for unknown account and wrong password: the page must not tell which.
 const wrongCredentials = 'That username or email and password don’t match an account. Check them and try again.';
@@ -42,12 +47,21 @@ export function loginRoutes(deps: RouteDeps) {
 
   router.post(
     '/login',
-    onCsrfRejected((ctx) => show(ctx, { identifier: formText(ctx, 'identifier'), next: safeNext(formText(ctx, 'next'), ''), formError: expiredFormText })),
+    onCsrfRejected((ctx) =>
+      show(ctx, {
+        identifier: formText(ctx, 'identifier'),
+        next: safeNext(formText(ctx, 'next'), ''),
+        formError: expiredFormText,
+      }),
+    ),
     async (ctx) => {
       const identifier = formText(ctx, 'identifier').trim();
       const password = formText(ctx, 'password');
       const next = safeNext(formText(ctx, 'next'), '');
-      const errors = requireFields({ identifier, password }, { identifier: 'Enter your username or email.', password: 'Enter your password.' });
+      const errors = requireFields(
+        { identifier, password },
+        { identifier: 'Enter your username or email.', password: 'Enter your password.' },
+      );
       if (Object.keys(errors).length) return show(ctx, { identifier, next, errors }, 400);
       const call = callOf(ctx);
       try {
@@ -55,7 +69,8 @@ export function loginRoutes(deps: RouteDeps) {
         const profile = await deps.auth.me(tokens.access_token, call);
         await deps.signedIn.begin(ctx, tokens, profile);
       } catch (err) {
-        if (isRejection(err, 'invalid_credentials', 'validation_failed')) return show(ctx, { identifier, next, formError: wrongCredentials }, 401);
+        if (isRejection(err, 'invalid_credentials', 'validation_failed'))
+          return show(ctx, { identifier, next, formError: wrongCredentials }, 401);
         if (isRejection(err, 'email_not_confirmed')) {
           return show(
             ctx,
@@ -63,18 +78,26 @@ export function loginRoutes(deps: RouteDeps) {
               identifier,
               next,
               formTitle: 'Confirm your email address first',
-              formError: 'Your email address isn’t confirmed yet. Open the link we emailed you, or get a new one below.',
+              formError:
+                'Your email address isn’t confirmed yet. Open the link we emailed you, or get a new one below.',
               unconfirmed: { email: identifier.includes('@') ? identifier : '' },
             },
             403,
           );
         }
         if (isRejection(err, 'too_many_requests')) {
-          return show(ctx, { identifier, next, formTitle: 'Please wait a moment', formError: throttled(ctx, err) }, 429);
+          return show(
+            ctx,
+            { identifier, next, formTitle: 'Please wait a moment', formError: throttled(ctx, err) },
+            429,
+          );
         }
         throw err;
       }
-      deps.logger.info({ req_id: ctx.state.requestId, event: 'web_login', user_id: sessionOf(ctx).user?.userId, ip: ctx.ip }, 'signed in');
+      deps.logger.info(
+        { req_id: ctx.state.requestId, event: 'web_login', user_id: sessionOf(ctx).user?.userId, ip: ctx.ip },
+        'signed in',
+      );
       seeOther(ctx, next || '/account');
     },
   );

@@ -40,7 +40,10 @@ export async function loadGithubState(ctx: Context, deps: RouteDeps, mirror: Mir
 export async function loadMirrorPage(ctx: Context, deps: RouteDeps, mirror: MirrorClient): Promise<MirrorPage> {
   try {
     return await deps.signedIn.withAccess(ctx, async (token) => {
-      const [connection, job] = await Promise.all([mirror.connection(token, callOf(ctx)), mirror.latestMirror(token, callOf(ctx))]);
+      const [connection, job] = await Promise.all([
+        mirror.connection(token, callOf(ctx)),
+        mirror.latestMirror(token, callOf(ctx)),
+      ]);
       return { connection, job: job && linkable(job), running: active(job), unavailable: false };
     });
   } catch (err) {
@@ -57,7 +60,12 @@ export function mirrorRoutes(deps: RouteDeps) {
   const signedIn = requireSignedIn(deps.clock);
 
   const show = async (ctx: Context, formError?: string) => {
-    await render(ctx, 'mirror', { ...(await loadMirrorPage(ctx, deps, mirror)), formError }, formError ? 403 : undefined);
+    await render(
+      ctx,
+      'mirror',
+      { ...(await loadMirrorPage(ctx, deps, mirror)), formError },
+      formError ? 403 : undefined,
+    );
   };
 
   router.get('/mirror', signedIn, pageScript(deps.security), async (ctx) => {
@@ -71,7 +79,9 @@ export function mirrorRoutes(deps: RouteDeps) {
     async (ctx) => {
       const wantsPrivate = formText(ctx, 'private') === 'yes';
       try {
-        await deps.signedIn.withAccess(ctx, (token) => mirror.startMirror(token, wantsPrivate ? { private: true } : {}, callOf(ctx)));
+        await deps.signedIn.withAccess(ctx, (token) =>
+          mirror.startMirror(token, wantsPrivate ? { private: true } : {}, callOf(ctx)),
+        );
       } catch (err) {
         if (isRejection(err, 'mirror_in_progress')) return seeOther(ctx, '/mirror');
         if (isRejection(err)) {

@@ -39,7 +39,8 @@ export function passwordResetRoutes(deps: RouteDeps) {
     onCsrfRejected((ctx) => showForgot(ctx, { email: formText(ctx, 'email'), formError: expiredFormText })),
     async (ctx) => {
       const email = formText(ctx, 'email').trim();
-      if (email === '') return showForgot(ctx, { email, errors: { email: 'Enter the email address of your account.' } }, 400);
+      if (email === '')
+        return showForgot(ctx, { email, errors: { email: 'Enter the email address of your account.' } }, 400);
       try {
         await deps.auth.forgotPassword(email, callOf(ctx));
       } catch (err) {
@@ -71,12 +72,15 @@ export function passwordResetRoutes(deps: RouteDeps) {
   router.post(
     '/reset-password',
     tokenPage,
-    onCsrfRejected((ctx) => showReset(ctx, { state: 'form', token: formText(ctx, 'token'), formError: expiredFormText })),
+    onCsrfRejected((ctx) =>
+      showReset(ctx, { state: 'form', token: formText(ctx, 'token'), formError: expiredFormText }),
+    ),
     async (ctx) => {
       const token = formText(ctx, 'token');
       const password = formText(ctx, 'password');
       if (token === '') return showReset(ctx, { state: 'invalid' }, 400);
-      if (password === '') return showReset(ctx, { state: 'form', token, errors: { password: 'Choose a new password.' } }, 400);
+      if (password === '')
+        return showReset(ctx, { state: 'form', token, errors: { password: 'Choose a new password.' } }, 400);
       try {
         await deps.auth.resetPassword(token, password, callOf(ctx));
       } catch (err) {
@@ -86,12 +90,16 @@ export function passwordResetRoutes(deps: RouteDeps) {
           if (errors.token) return showReset(ctx, { state: 'invalid' }, 400);
           return showReset(ctx, { state: 'form', token, errors }, 400);
         }
-        if (isRejection(err, 'too_many_requests')) return showReset(ctx, { state: 'form', token, formError: throttled(ctx, err) }, 429);
+        if (isRejection(err, 'too_many_requests'))
+          return showReset(ctx, { state: 'form', token, formError: throttled(ctx, err) }, 429);
         throw err;
       }
       // Auth revoked every session of the account; this browser's, if any, goes too.
       await regenerate(ctx, deps.clock, {
-        flash: { kind: 'success', text: 'Your password is changed and every device was logged out. Log in with your new password.' },
+        flash: {
+          kind: 'success',
+          text: 'Your password is changed and every device was logged out. Log in with your new password.',
+        },
       });
       seeOther(ctx, '/login');
     },

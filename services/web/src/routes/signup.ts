@@ -15,7 +15,8 @@ interface SignupForm {
 }
 
 // The password is never sent back into the page, even when other fields are.
-const show = (ctx: Context, form: SignupForm, status?: number) => render(ctx, 'signup', { values: {}, errors: {}, ...form }, status);
+const show = (ctx: Context, form: SignupForm, status?: number) =>
+  render(ctx, 'signup', { values: {}, errors: {}, ...form }, status);
 
 export function signupRoutes(deps: RouteDeps) {
   const router = new Router();
@@ -27,9 +28,18 @@ export function signupRoutes(deps: RouteDeps) {
 
   router.post(
     '/signup',
-    onCsrfRejected((ctx) => show(ctx, { values: { username: formText(ctx, 'username'), email: formText(ctx, 'email') }, formError: expiredFormText })),
+    onCsrfRejected((ctx) =>
+      show(ctx, {
+        values: { username: formText(ctx, 'username'), email: formText(ctx, 'email') },
+        formError: expiredFormText,
+      }),
+    ),
     async (ctx) => {
-      const values = { username: formText(ctx, 'username').trim(), email: formText(ctx, 'email').trim(), password: formText(ctx, 'password') };
+      const values = {
+        username: formText(ctx, 'username').trim(),
+        email: formText(ctx, 'email').trim(),
+        password: formText(ctx, 'password'),
+      };
       const kept = { username: values.username, email: values.email };
       const missing = requireFields(values, {
         username: 'Choose a username.',
@@ -43,8 +53,10 @@ export function signupRoutes(deps: RouteDeps) {
         if (isRejection(err, 'username_taken')) {
           return show(ctx, { values: kept, errors: { username: 'That username is taken. Try another one.' } }, 409);
         }
-        if (isRejection(err, 'validation_failed')) return show(ctx, { values: kept, errors: fieldErrorsFrom(err) }, 400);
-        if (isRejection(err, 'too_many_requests')) return show(ctx, { values: kept, formError: throttled(ctx, err) }, 429);
+        if (isRejection(err, 'validation_failed'))
+          return show(ctx, { values: kept, errors: fieldErrorsFrom(err) }, 400);
+        if (isRejection(err, 'too_many_requests'))
+          return show(ctx, { values: kept, formError: throttled(ctx, err) }, 429);
         if (isRejection(err)) return show(ctx, { values: kept, formError: err.message }, 400);
         throw err;
       }

@@ -99,7 +99,11 @@ export interface SessionOptions {
 const expiredRecordGraceMs = 3600_000;
 
 /** When a record should vanish from the store: a while after its idle or absolute deadline, whichever is first. */
-export function expiresAt(data: SessionData, options: Pick<SessionOptions, 'idleMs' | 'absoluteMs'>, now: number): number {
+export function expiresAt(
+  data: SessionData,
+  options: Pick<SessionOptions, 'idleMs' | 'absoluteMs'>,
+  now: number,
+): number {
   const created = data.createdAt ?? now;
   const seen = data.seenAt ?? now;
   return Math.min(seen + options.idleMs, created + options.absoluteMs) + expiredRecordGraceMs;

@@ -14,9 +14,14 @@ export interface PostgresStoreOptions {
 
 export function createPostgresSessionStore(options: PostgresStoreOptions): SessionStore {
   const { db, sealer, clock } = options;
-  const sweep = setInterval(() => {
-    db.query('DELETE FROM web_sessions WHERE expires_at <= $1', [clock.now()]).catch((err: unknown) => options.onSweepError?.(err));
-  }, options.sweepEveryMs ?? 10 * 60_000);
+  const sweep = setInterval(
+    () => {
+      db.query('DELETE FROM web_sessions WHERE expires_at <= $1', [clock.now()]).catch((err: unknown) =>
+        options.onSweepError?.(err),
+      );
+    },
+    options.sweepEveryMs ?? 10 * 60_000,
+  );
   sweep.unref();
   return {
     kind: db.kind,

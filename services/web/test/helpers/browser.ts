@@ -23,7 +23,12 @@ export interface RawCookie {
 export function parseSetCookie(header: string): RawCookie {
   const [pair = '', ...attributes] = header.split(';').map((p) => p.trim());
   const eq = pair.indexOf('=');
-  return { name: pair.slice(0, eq), value: pair.slice(eq + 1), attributes: attributes.map((a) => a.toLowerCase()), raw: header };
+  return {
+    name: pair.slice(0, eq),
+    value: pair.slice(eq + 1),
+    attributes: attributes.map((a) => a.toLowerCase()),
+    raw: header,
+  };
 }
 
 export class Browser {
@@ -43,7 +48,11 @@ export class Browser {
     return [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ');
   }
 
-  async request(method: string, path: string, options: { form?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<Page> {
+  async request(
+    method: string,
+    path: string,
+    options: { form?: Record<string, string>; headers?: Record<string, string> } = {},
+  ): Promise<Page> {
     const headers: Record<string, string> = {
       accept: 'text/html',
       'sec-fetch-site': method === 'GET' ? 'none' : 'same-origin',

@@ -4,13 +4,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { createSandboxRuntime, sandboxConfigSchema, type SandboxRuntime } from '@gatehouse/github-sandbox';
-import { createMirrorRuntime, mirrorConfigSchema, type AccessTokenVerifier, type MirrorRuntime, type Verdict } from '@gatehouse/mirror';
+import {
+  createMirrorRuntime,
+  mirrorConfigSchema,
+  type AccessTokenVerifier,
+  type MirrorRuntime,
+  type Verdict,
+} from '@gatehouse/mirror';
 import { captureLogs, freshDatabase, listenLate } from '@gatehouse/testkit';
 import { startStack, type Stack, type StackOptions } from './stack.js';
 
 export const serviceSecret = 'test-service-secret-0123456789abcdef012345';
 const sandboxAdmin = 'test-admin-token-0123456789abcdef0123456789';
-const oauthApp = { client_id: 'Ov23liWebTest00001', client_secret: 'test-client-secret-0123456789abcdef', name: 'Gatehouse' };
+const oauthApp = {
+  client_id: 'Ov23liWebTest00001',
+  client_secret: 'test-client-secret-0123456789abcdef',
+  name: 'Gatehouse',
+};
 
 /**
  * Checks Gatehouse access tokens with auth's own introspection endpoint, over
@@ -27,7 +37,10 @@ class IntrospectionVerifier implements AccessTokenVerifier {
   async verify(token: string): Promise<Verdict> {
     const res = await fetch(`${this.#authUrl}/v1/introspect`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`mirror:${serviceSecret}`).toString('base64')}` },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Basic ${Buffer.from(`mirror:${serviceSecret}`).toString('base64')}`,
+      },
       body: JSON.stringify({ token }),
     });
     const body = (await res.json()) as { active?: boolean; sub?: string; jti?: string; exp?: number };
@@ -49,7 +62,12 @@ class IntrospectionVerifier implements AccessTokenVerifier {
 
 export interface GithubStack extends Stack {
   /** The GitHub stand-in's base URL (OAuth pages and git), and its REST base. */
-  github: { url: string; api: string; runtime: SandboxRuntime; admin(path: string, body: unknown): Promise<{ status: number; body: unknown }> };
+  github: {
+    url: string;
+    api: string;
+    runtime: SandboxRuntime;
+    admin(path: string, body: unknown): Promise<{ status: number; body: unknown }>;
+  };
   mirror: MirrorRuntime;
   /** Runs queued mirror jobs to the end (the worker is driven by the test). */
   drain(): Promise<void>;
@@ -68,7 +86,12 @@ export async function startGithubStack(t: ExecutionContext, options: StackOption
 
   const stack = await startStack(t, {
     ...options,
-    webEnv: { MIRROR_URL: mirrorServer.url, SERVICE_SECRET: serviceSecret, GITHUB_OAUTH_URL: gh.url, ...options.webEnv },
+    webEnv: {
+      MIRROR_URL: mirrorServer.url,
+      SERVICE_SECRET: serviceSecret,
+      GITHUB_OAUTH_URL: gh.url,
+      ...options.webEnv,
+    },
   });
 
   const ghDb = await freshDatabase();
@@ -115,7 +138,11 @@ export async function startGithubStack(t: ExecutionContext, options: StackOption
   const admin = async (path: string, body: unknown) => {
     const res = await fetch(`${gh.url}/_sandbox${path}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${sandboxAdmin}`, 'content-type': 'application/json', 'user-agent': 'web-tests' },
+      headers: {
+        authorization: `Bearer ${sandboxAdmin}`,
+        'content-type': 'application/json',
+        'user-agent': 'web-tests',
+      },
       body: JSON.stringify(body),
     });
     const text = await res.text();

@@ -4,7 +4,16 @@ import type { ExecutionContext } from 'ava';
 import { authConfigSchema, createAuthRuntime, type AuthRuntime } from '@gatehouse/auth';
 import type { Clock } from '@gatehouse/service-kit';
 import type { Database } from '@gatehouse/db';
-import { captureLogs, freshDatabases, freshRedis, listen, type CapturedLogs, type TestRedis, MailCatcher, linkFromMail } from '@gatehouse/testkit';
+import {
+  captureLogs,
+  freshDatabases,
+  freshRedis,
+  listen,
+  type CapturedLogs,
+  type TestRedis,
+  MailCatcher,
+  linkFromMail,
+} from '@gatehouse/testkit';
 import { createWebRuntime, webConfigSchema, type WebConfig, type WebRuntime } from '../../src/index.js';
 import { Browser, textOf } from './browser.js';
 
@@ -132,7 +141,12 @@ let personCounter = 0;
 export function newPerson(overrides: Partial<Person> = {}): Person {
   personCounter += 1;
   const id = `${process.pid}x${personCounter}`;
-  return { username: `web${id}`, email: `web${id}@example.com`, password: 'correct horse battery staple', ...overrides };
+  return {
+    username: `web${id}`,
+    email: `web${id}@example.com`,
+    password: 'correct horse battery staple',
+    ...overrides,
+  };
 }
 
 /** Signs up through the pages and opens the mailed link: a confirmed account. */
@@ -140,7 +154,11 @@ export async function confirmedPerson(stack: Stack, overrides: Partial<Person> =
   const person = newPerson(overrides);
   const browser = stack.browser();
   await browser.get('/signup');
-  const signup = await browser.post('/signup', { username: person.username, email: person.email, password: person.password });
+  const signup = await browser.post('/signup', {
+    username: person.username,
+    email: person.email,
+    password: person.password,
+  });
   if (signup.status !== 303) throw new Error(`signup failed: ${signup.status} ${textOf(signup.html).slice(0, 300)}`);
   const mail = await stack.mail.waitFor(person.email, /Confirm/);
   const confirmed = await browser.get(linkFromMail(mail, '/confirm-email').toString());
