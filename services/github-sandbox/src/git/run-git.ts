@@ -19,6 +19,9 @@ export function runGit(
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
     child.on('error', reject);
+    // git may exit without reading its input (a refusal, a missing object): its exit code says what happened, and
+    // the EPIPE of the write it never read must not crash the process.
+    child.stdin.on('error', () => {});
     child.on('close', (code) =>
       resolve({ stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8'), code: code ?? 1 }),
     );
