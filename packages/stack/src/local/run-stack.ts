@@ -13,6 +13,7 @@ import { startNginx, startNodeGateway, type FrontDoorContext } from './front-doo
 import { checkPorts, chooseNginx } from './preflight.js';
 import { baseEnv, serviceEnv, unknownService } from './service-env.js';
 import type { StackReporter } from './stack-reporter.js';
+import { selectLocalServices, type LocalSelection } from './stand-ins.js';
 import { startCommand } from './start-command.js';
 import { createSupervisor, type Supervisor } from './supervisor.js';
 import { waitFor } from './wait.js';
@@ -34,11 +35,17 @@ export interface RunningStack {
  */
 export async function startStack(
   config: StackConfig,
-  services: readonly ServiceEntry[],
+  listed: readonly ServiceEntry[],
   report: StackReporter,
   options: { signal?: AbortSignal } = {},
 ): Promise<RunningStack> {
-  const table = buildRouteTable(services);
+  const table = buildRouteTable(listed);
+  const selection = selectLocalServices(listed, config.env);
+  const { services } = selection;
+  for (const name of selection.replaced) {
+    const variables = Object.keys(selection.exported).join(', ');
+    report.info(`not starting ${name}: ${variables} point at the real host`);
+  }
   const nginxBin = chooseNginx(config);
   await checkPorts(config, services, nginxBin ? 'nginx' : 'node');
   const secretFiles = await prepareSecrets(config, services, report);
@@ -63,7 +70,7 @@ export async function startStack(
       publicUrl: config.publicUrl,
       hostUrl: (name) => `http://localhost:${config.servicePorts[name] ?? unknownService(name)}`,
     };
-    const started = await startServices(config, services, secretFiles, addresses, supervisor, report);
+    const started = await startServices(config, selection, secretFiles, addresses, supervisor, report);
     await wait('mail catcher', `${mail.api}/api/healthz`, mail.child, 20_000);
     await Promise.all(
       started.map(({ entry, child }) => wait(entry.name, `${addresses.url(entry.name)}/readyz`, child, 90_000)),
@@ -134,7 +141,7 @@ function startMail(
 /** Every service of the list, each from its own `npm start` command, all at once. */
 async function startServices(
   config: StackConfig,
-  services: readonly ServiceEntry[],
+  { services, exported }: LocalSelection,
   secretFiles: Record<string, string>,
   addresses: StackAddresses,
   supervisor: Supervisor,
@@ -148,7 +155,7 @@ async function startServices(
       command: process.execPath,
       args: await startCommand(entry),
       cwd: join(repoRoot, entry.dir),
-      env: serviceEnv(entry, config, secretFiles, addresses),
+      env: serviceEnv(entry, config, secretFiles, addresses, exported),
       onLine: report.line,
     });
     started.push({ entry, child });
