@@ -20,6 +20,12 @@ test("web's /mirror/events and the mirror API may upgrade to a WebSocket; /mirro
   t.false(upgrades('/account'));
 });
 
+test("nginx sends /mirror (the /mirror/ route's bare path) to web's page, not a 301 to /mirror/", (t) => {
+  const server = generateNginx(table)['includes/gatehouse-server.conf']!;
+  t.regex(server, /location = \/mirror \{\n {4}proxy_pass http:\/\/web;\n {4}include includes\/proxy-http\.conf;/);
+  t.is((resolve(table, '/mirror', 'GET') as { route: { prefix: string } }).route.prefix, '/');
+});
+
 test('internal endpoints are blocked through every route that reaches them', (t) => {
   const blocked = table.blocked.map((b) => `${b.prefix}${b.rest}`);
   for (const path of [
