@@ -89,9 +89,13 @@ export const services: readonly ServiceEntry[] = [
     // Pointed at the stand-in by default; the local run lets exported GITHUB_* win.
     links: (stack) => ({ AUTH_URL: stack.url('auth'), ...githubLinks(stack) }),
     dependsOn: ['auth'],
+    // The events socket is checked by the mirror's own socket test (refused before upgrading, closed on logout).
     bearerRoutes: [
       { method: 'GET', path: '/v1/github/connection' },
       { method: 'GET', path: '/v1/mirrors' },
+      { method: 'POST', path: '/v1/github/authorize', body: { private: false } },
+      { method: 'DELETE', path: '/v1/github/connection' },
+      { method: 'POST', path: '/v1/mirrors', body: {} },
     ],
   },
   {
