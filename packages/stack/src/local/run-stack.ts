@@ -48,7 +48,7 @@ export async function startStack(
   }
   const nginxBin = chooseNginx(config);
   await checkPorts(config, services, nginxBin ? 'nginx' : 'node');
-  const secretFiles = await prepareSecrets(config, services, report);
+  const secretFiles = await prepareSecrets(config, selection, report);
 
   const supervisor = createSupervisor();
   let gateway: Gateway | undefined;
@@ -101,10 +101,12 @@ export async function startStack(
 }
 
 /** Generated on the first run, kept after; services get the files' paths. */
-async function prepareSecrets(config: StackConfig, services: readonly ServiceEntry[], report: StackReporter) {
+async function prepareSecrets(config: StackConfig, { services, exported }: LocalSelection, report: StackReporter) {
   await mkdir(config.dataDir, { recursive: true });
   const dir = join(config.dataDir, 'secrets');
-  const secrets = await ensureSecrets({ dir, names: serviceSecrets(services) });
+  // An exported real-host secret (GITHUB_CLIENT_SECRET) is used as given: no file for it.
+  const names = serviceSecrets(services).filter((name) => !(name in exported));
+  const secrets = await ensureSecrets({ dir, names });
   if (secrets.created.length) report.info(`generated secrets ${secrets.created.join(', ')} in ${dir} (mode 0600)`);
   return secrets.files;
 }
