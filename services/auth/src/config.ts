@@ -65,6 +65,12 @@ export const authConfigSchema = z.object({
     .string()
     .default('smtp://127.0.0.1:1025')
     .describe('SMTP server for outgoing mail (smtp:// or smtps://).'),
+  SMTP_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(5000)
+    .describe('Longest wait for the SMTP server to accept a connection and greet; a send that fails is retried later.'),
   MAIL_FROM: z.string().default('Gatehouse <no-reply@gatehouse.localhost>').describe('From: address of outgoing mail.'),
   MAIL_WORKER: configFields.bool(true).describe('Deliver the mail outbox from this process.'),
   SHUTDOWN_TIMEOUT_MS: configFields.shutdownTimeout(),

@@ -71,9 +71,9 @@ export async function createAuthRuntime(config: AuthConfig, overrides: RuntimeOv
   const transport =
     overrides.mailTransport ??
     nodemailer.createTransport(config.SMTP_URL, {
-      connectionTimeout: 5000,
-      greetingTimeout: 5000,
-      socketTimeout: 15_000,
+      connectionTimeout: config.SMTP_TIMEOUT_MS,
+      greetingTimeout: config.SMTP_TIMEOUT_MS,
+      socketTimeout: 3 * config.SMTP_TIMEOUT_MS,
     });
   const mailWorker = config.MAIL_WORKER
     ? new MailWorker({ db, transport, from: config.MAIL_FROM, clock, logger })

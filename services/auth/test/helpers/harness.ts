@@ -66,6 +66,8 @@ async function boot(t: ExecutionContext, options: HarnessOptions): Promise<Harne
     BCRYPT_COST: '4',
     HASH_WORKERS: '2',
     SMTP_URL: mail.url,
+    // A loaded test machine greets late; with a ManualClock a failed send would wait for the test to move time.
+    SMTP_TIMEOUT_MS: '30000',
     PUBLIC_URL: 'https://gatehouse.test',
     DATA_DIR: `/tmp/gatehouse-auth-test-${process.pid}`,
     ...(redis ? { REDIS_URL: redis.url } : {}),

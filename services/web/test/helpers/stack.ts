@@ -84,6 +84,7 @@ export async function startStack(t: ExecutionContext, options: StackOptions = {}
       BCRYPT_COST: '4',
       HASH_WORKERS: '1',
       SMTP_URL: mail.url,
+      SMTP_TIMEOUT_MS: '30000',
       PUBLIC_URL: url,
       DATA_DIR: `/tmp/gatehouse-web-test-auth-${process.pid}`,
       ...options.authEnv,
