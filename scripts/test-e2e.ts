@@ -64,6 +64,8 @@ const env: Record<string, string | undefined> = {
   GATEHOUSE_DATA_DIR: join(repoRoot, '.data', 'e2e'),
   PUBLIC_URL: undefined,
   GATEHOUSE_LOG_FORMAT: 'pretty',
+  // The suite drives the stand-ins (GitHub's consent page, say): never a real host the shell points at.
+  ...Object.fromEntries(services.flatMap((s) => s.standIn?.realHostVariables ?? []).map((name) => [name, undefined])),
   ...Object.fromEntries(names.map((name, i) => [servicePortVariable(name), String(servicePorts[i])])),
 };
 const nginx = findNginx({ nginxBin: env.NGINX_BIN, path: env.PATH });

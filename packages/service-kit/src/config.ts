@@ -82,6 +82,14 @@ export function describeConfig(schema: z.ZodObject): ConfigDoc[] {
 export const configFields = {
   port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
   logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Every service's drain time on SIGTERM, described once. */
+  shutdownTimeout: () =>
+    z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(10_000)
+      .describe('How long requests in flight may take to finish on SIGTERM.'),
   bool: (fallback: boolean) =>
     z
       .enum(['true', 'false', '1', '0'])

@@ -25,6 +25,8 @@ export { startStack, StackStartError, type RunningStack, type StackReporter } fr
 export { consoleReporter } from './local/console-reporter.js';
 export { formatLogLine } from './local/log-format.js';
 export { freePort, freePorts } from './local/ports.js';
+export { serviceEnv } from './local/service-env.js';
+export { selectLocalServices, type LocalSelection } from './local/stand-ins.js';
 export {
   generateCompose,
   standInTestVariable,

@@ -59,6 +59,13 @@ export interface StackAddresses {
 export interface StandIn {
   /** A name under .localhost, e.g. github.localhost. */
   hostAlias: string;
+  /**
+   * The variables that point Gatehouse at the real host instead. When the
+   * caller of the local run exports all of them, they reach every service
+   * as exported (over links and generated secrets) and the stand-in is not
+   * started; exporting only some is an error naming the rest.
+   */
+  realHostVariables: string[];
 }
 
 export interface ServiceEntry {

@@ -1,4 +1,4 @@
-import type { ServiceEntry } from './service-entry.js';
+import type { ServiceEntry, StackAddresses } from './service-entry.js';
 
 /**
  * THE service list. nginx's template, the Node gateway, the local run, the
@@ -8,6 +8,15 @@ import type { ServiceEntry } from './service-entry.js';
  */
 /** Client id of Gatehouse's OAuth app on the stand-in (not a secret; its secret is GITHUB_CLIENT_SECRET). */
 export const gatehouseClientId = 'Ov23liGatehouseLocal';
+
+/** Where the mirror (and web's redirects) find GitHub by default: the stand-in, laid out as GitHub Enterprise Server. */
+function githubLinks(stack: StackAddresses) {
+  return {
+    GITHUB_CLIENT_ID: gatehouseClientId,
+    GITHUB_OAUTH_URL: stack.hostUrl('github-sandbox'),
+    GITHUB_API_URL: `${stack.hostUrl('github-sandbox')}/api/v3`,
+  };
+}
 
 export const services: readonly ServiceEntry[] = [
   {
@@ -46,7 +55,9 @@ export const services: readonly ServiceEntry[] = [
     dir: 'services/web',
     configExport: 'webConfigSchema',
     port: 3000,
-    routes: [{ prefix: '/' }, { prefix: '/assets/', immutableAssets: true }],
+    // /mirror/events is the browser's progress socket (web bridges it to the mirror's), so it may upgrade;
+    // the rest of web's pages stay on keep-alive HTTP.
+    routes: [{ prefix: '/' }, { prefix: '/assets/', immutableAssets: true }, { prefix: '/mirror/', websocket: true }],
     rateLimited: [
       { path: '/login', zone: 'login' },
       { path: '/signup', zone: 'signup' },
@@ -56,8 +67,13 @@ export const services: readonly ServiceEntry[] = [
     secrets: ['SESSION_SECRET', 'SERVICE_SECRET'],
     database: true,
     redis: true,
-    links: (stack) => ({ AUTH_URL: stack.url('auth') }),
-    dependsOn: ['auth'],
+    // GITHUB_OAUTH_URL: the one host web redirects browsers to, the same the mirror sends them to.
+    links: (stack) => ({
+      AUTH_URL: stack.url('auth'),
+      MIRROR_URL: stack.url('mirror'),
+      GITHUB_OAUTH_URL: githubLinks(stack).GITHUB_OAUTH_URL,
+    }),
+    dependsOn: ['auth', 'mirror'],
   },
   {
     name: 'mirror',
@@ -71,16 +87,15 @@ export const services: readonly ServiceEntry[] = [
     secrets: ['SERVICE_SECRET', 'GITHUB_CLIENT_SECRET', 'GITHUB_TOKEN_KEYS'],
     database: true,
     // Pointed at the stand-in by default; the local run lets exported GITHUB_* win.
-    links: (stack) => ({
-      AUTH_URL: stack.url('auth'),
-      GITHUB_CLIENT_ID: gatehouseClientId,
-      GITHUB_OAUTH_URL: stack.hostUrl('github-sandbox'),
-      GITHUB_API_URL: `${stack.hostUrl('github-sandbox')}/api/v3`,
-    }),
+    links: (stack) => ({ AUTH_URL: stack.url('auth'), ...githubLinks(stack) }),
     dependsOn: ['auth'],
+    // The events socket is checked by the mirror's own socket test (refused before upgrading, closed on logout).
     bearerRoutes: [
       { method: 'GET', path: '/v1/github/connection' },
       { method: 'GET', path: '/v1/mirrors' },
+      { method: 'POST', path: '/v1/github/authorize', body: { private: false } },
+      { method: 'DELETE', path: '/v1/github/connection' },
+      { method: 'POST', path: '/v1/mirrors', body: {} },
     ],
   },
   {
@@ -91,7 +106,10 @@ export const services: readonly ServiceEntry[] = [
     port: 3003,
     directPage: 'GitHub',
     routes: [],
-    standIn: { hostAlias: 'github.localhost' },
+    standIn: {
+      hostAlias: 'github.localhost',
+      realHostVariables: ['GITHUB_OAUTH_URL', 'GITHUB_API_URL', 'GITHUB_CLIENT_ID', 'GITHUB_CLIENT_SECRET'],
+    },
     secrets: ['GITHUB_CLIENT_SECRET', 'SANDBOX_ADMIN_TOKEN'],
     database: true,
     // Gatehouse's own OAuth app, registered with a generated secret; the mirror service reads the same two.

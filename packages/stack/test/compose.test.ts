@@ -118,6 +118,17 @@ testNeeding(missing)('docker-compose 1.29.2 accepts the files, in every profile 
   );
 });
 
+test('a deployment points mirror and web at real GitHub from the shell; the stand-in keeps its own app', (t) => {
+  const s = generateCompose(services).services;
+  t.like(s.mirror!.environment, {
+    GITHUB_OAUTH_URL: '${GITHUB_OAUTH_URL:-http://github.localhost:3003}',
+    GITHUB_API_URL: '${GITHUB_API_URL:-http://github.localhost:3003/api/v3}',
+    GITHUB_CLIENT_ID: '${GITHUB_CLIENT_ID:-Ov23liGatehouseLocal}',
+  });
+  t.like(s.web!.environment, { GITHUB_OAUTH_URL: '${GITHUB_OAUTH_URL:-http://github.localhost:3003}' });
+  t.like(s['github-sandbox']!.environment, { GITHUB_CLIENT_ID: 'Ov23liGatehouseLocal' });
+});
+
 test("every variable the compose files read is in the README's compose table", async (t) => {
   const readme = await readFile(join(repoRoot, 'README.md'), 'utf8');
   const table = readme.slice(

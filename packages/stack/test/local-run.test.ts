@@ -8,6 +8,8 @@ import {
   formatLogLine,
   freePorts,
   readStackConfig,
+  selectLocalServices,
+  serviceEnv,
   servicePortVariable,
   services,
   startStack,
@@ -76,6 +78,56 @@ test('GATEHOUSE_GATEWAY=nginx without an nginx binary is a clear error; the look
   t.teardown(() => rm(config.dataDir, { recursive: true, force: true }));
   const error = await t.throwsAsync(startStack(config, services, quiet));
   t.regex(error!.message, /no nginx binary was found.*GATEHOUSE_GATEWAY=node/);
+});
+
+const realGithub = {
+  GITHUB_OAUTH_URL: 'https://github.example.test',
+  GITHUB_API_URL: 'https://github.example.test/api/v3',
+  GITHUB_CLIENT_ID: 'Iv1.real-app',
+  GITHUB_CLIENT_SECRET: 'real-app-secret',
+};
+
+function envOf(name: string, env: Record<string, string>) {
+  const config = readStackConfig(services, { ...env, GATEHOUSE_DATA_DIR: '/tmp/gatehouse-env' });
+  const { services: started, exported } = selectLocalServices(services, config.env);
+  const entry = services.find((s) => s.name === name)!;
+  const files = { GITHUB_CLIENT_SECRET: '/secrets/github_client_secret', SERVICE_SECRET: '/secrets/service_secret' };
+  const addresses = {
+    url: (service: string) => `http://127.0.0.1:${config.servicePorts[service]}`,
+    publicUrl: config.publicUrl,
+    hostUrl: (service: string) => `http://localhost:${config.servicePorts[service]}`,
+  };
+  return { started: started.map((s) => s.name), env: serviceEnv(entry, config, files, addresses, exported) };
+}
+
+test('nothing GITHUB_* exported → the stand-in starts and the mirror and web point at it', (t) => {
+  const mirror = envOf('mirror', {});
+  t.true(mirror.started.includes('github-sandbox'));
+  t.like(mirror.env, {
+    GITHUB_OAUTH_URL: 'http://localhost:3003',
+    GITHUB_API_URL: 'http://localhost:3003/api/v3',
+    GITHUB_CLIENT_SECRET_FILE: '/secrets/github_client_secret',
+    MIRROR_URL: undefined,
+  });
+  t.is(mirror.env.GITHUB_CLIENT_SECRET, undefined);
+  t.like(envOf('web', {}).env, { MIRROR_URL: 'http://127.0.0.1:3002', GITHUB_OAUTH_URL: 'http://localhost:3003' });
+});
+
+test('the four GITHUB_* exported → they win over the stand-in defaults and the stand-in is not started', (t) => {
+  const mirror = envOf('mirror', realGithub);
+  t.false(mirror.started.includes('github-sandbox'));
+  t.true(mirror.started.includes('mirror'));
+  t.like(mirror.env, realGithub);
+  t.is(mirror.env.GITHUB_CLIENT_SECRET_FILE, undefined);
+  const web = envOf('web', realGithub).env;
+  t.is(web.GITHUB_OAUTH_URL, realGithub.GITHUB_OAUTH_URL);
+});
+
+test('some GITHUB_* exported but not all → refused, naming the missing ones', (t) => {
+  const { GITHUB_CLIENT_SECRET: _secret, ...three } = realGithub;
+  t.throws(() => selectLocalServices(services, three), {
+    message: /GITHUB_OAUTH_URL, GITHUB_API_URL, GITHUB_CLIENT_ID are set but GITHUB_CLIENT_SECRET is not/,
+  });
 });
 
 test('pino lines become one readable line; anything else passes through', (t) => {

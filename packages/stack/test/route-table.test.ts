@@ -5,8 +5,25 @@ const table = buildRouteTable(services);
 
 test('routes are ordered longest prefix first, so /assets/ and /api/auth/ win over /', (t) => {
   const ours = table.routes.map((r) => `${r.service} ${r.prefix}`).filter((r) => /^(auth|web) /.test(r));
-  t.deepEqual(ours, ['auth /api/auth/', 'web /assets/', 'web /']);
+  t.deepEqual(ours, ['auth /api/auth/', 'web /assets/', 'web /mirror/', 'web /']);
   t.is(table.routes.at(-1)!.prefix, '/', 'the catch-all comes last');
+});
+
+test("web's /mirror/events and the mirror API may upgrade to a WebSocket; /mirror and web's other pages do not", (t) => {
+  const upgrades = (path: string) => {
+    const r = resolve(table, path, 'GET');
+    return r.kind === 'proxy' && r.route.websocket ? r.route.service : false;
+  };
+  t.is(upgrades('/mirror/events'), 'web');
+  t.is(upgrades('/api/mirror/v1/mirrors/x/events'), 'mirror');
+  t.false(upgrades('/mirror'));
+  t.false(upgrades('/account'));
+});
+
+test("nginx sends /mirror (the /mirror/ route's bare path) to web's page, not a 301 to /mirror/", (t) => {
+  const server = generateNginx(table)['includes/gatehouse-server.conf']!;
+  t.regex(server, /location = \/mirror \{\n {4}proxy_pass http:\/\/web;\n {4}include includes\/proxy-http\.conf;/);
+  t.is((resolve(table, '/mirror', 'GET') as { route: { prefix: string } }).route.prefix, '/');
 });
 
 test('internal endpoints are blocked through every route that reaches them', (t) => {

@@ -67,12 +67,7 @@ export const authConfigSchema = z.object({
     .describe('SMTP server for outgoing mail (smtp:// or smtps://).'),
   MAIL_FROM: z.string().default('Gatehouse <no-reply@gatehouse.localhost>').describe('From: address of outgoing mail.'),
   MAIL_WORKER: configFields.bool(true).describe('Deliver the mail outbox from this process.'),
-  SHUTDOWN_TIMEOUT_MS: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .default(10_000)
-    .describe('How long requests in flight may take to finish on SIGTERM.'),
+  SHUTDOWN_TIMEOUT_MS: configFields.shutdownTimeout(),
 });
 
 export type AuthConfig = z.infer<typeof authConfigSchema>;

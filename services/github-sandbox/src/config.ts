@@ -70,12 +70,7 @@ export const sandboxConfigSchema = z.object({
     .default(5000)
     .describe("Primary rate limit per token, as GitHub's 5000."),
   GIT_BIN: z.string().default('git').describe('The git executable (git http-backend serves the repositories).'),
-  SHUTDOWN_TIMEOUT_MS: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .default(10_000)
-    .describe('How long requests in flight may take to finish on SIGTERM.'),
+  SHUTDOWN_TIMEOUT_MS: configFields.shutdownTimeout(),
 });
 
 export type SandboxConfig = z.infer<typeof sandboxConfigSchema>;

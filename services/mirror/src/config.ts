@@ -76,12 +76,7 @@ export const mirrorConfigSchema = z.object({
     .optional()
     .describe('Checkout whose tracked files are mirrored. Default: the running source tree.'),
   MIRROR_WORKER: configFields.bool(true).describe('Run mirror jobs in this process.'),
-  SHUTDOWN_TIMEOUT_MS: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .default(10_000)
-    .describe('How long requests in flight may take to finish on SIGTERM.'),
+  SHUTDOWN_TIMEOUT_MS: configFields.shutdownTimeout(),
 });
 
 export type MirrorConfig = z.infer<typeof mirrorConfigSchema>;

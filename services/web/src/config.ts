@@ -88,12 +88,7 @@ export const webConfigSchema = z.object({
     .describe(
       "Stylesheets: prebuilt = the build step's dist/assets; compile = Sass at startup; watch = recompile on change (development); auto = prebuilt when running built code, else compile.",
     ),
-  SHUTDOWN_TIMEOUT_MS: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .default(10_000)
-    .describe('How long requests in flight may take to finish on SIGTERM.'),
+  SHUTDOWN_TIMEOUT_MS: configFields.shutdownTimeout(),
 });
 
 export type WebConfig = z.infer<typeof webConfigSchema>;

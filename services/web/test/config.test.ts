@@ -13,7 +13,7 @@ test('web config with a short SESSION_SECRET → refused with "at least 32 chara
 });
 
 test('web config defaults → port 3000, auth at 127.0.0.1:3001, 2 h idle, 12 h absolute, Postgres/PGlite sessions', (t) => {
-  const config = loadConfig(webConfigSchema, { SESSION_SECRET: 's'.repeat(32) });
+  const config = loadConfig(webConfigSchema, { SESSION_SECRET: 's'.repeat(32), SERVICE_SECRET: 'v'.repeat(32) });
   t.like(config, {
     PORT: 3000,
     AUTH_URL: 'http://127.0.0.1:3001',
@@ -26,11 +26,11 @@ test('web config defaults → port 3000, auth at 127.0.0.1:3001, 2 h idle, 12 h 
   t.is(config.REDIS_URL, undefined);
 });
 
-test('every web config key is documented, and only SESSION_SECRET is required', (t) => {
+test('every web config key is documented; SESSION_SECRET and SERVICE_SECRET (the revocation feed) are required', (t) => {
   const rows = describeConfig(webConfigSchema);
   for (const row of rows) t.true(row.description.length > 10, `${row.key} lacks a description`);
   t.deepEqual(
     rows.filter((r) => r.required).map((r) => r.key),
-    ['SESSION_SECRET'],
+    ['SERVICE_SECRET', 'SESSION_SECRET'],
   );
 });

@@ -15,6 +15,8 @@ async function webAlone(
   const logs = captureLogs('web');
   const config = webConfigSchema.parse({
     SESSION_SECRET: sessionSecret,
+    SERVICE_SECRET: 'test-service-secret-0123456789abcdef012345',
+    REVOCATION_FEED: 'stream',
     AUTH_URL: authUrl,
     ASSETS_MODE: 'compile',
     AUTH_TIMEOUT_MS: '1000',

@@ -89,6 +89,7 @@ export function generateCompose(services: readonly ServiceEntry[]): ComposeDocum
     restart: 'unless-stopped',
   };
 
+  const realHostVariables = new Set(services.flatMap((s) => s.standIn?.realHostVariables ?? []));
   const addresses = {
     url: (name: string) => `http://${name}:${portOf(services, name)}`,
     publicUrl: '${PUBLIC_URL:-http://localhost:8080}',
@@ -115,7 +116,11 @@ export function generateCompose(services: readonly ServiceEntry[]): ComposeDocum
     }
     // The mail catcher answers in the dev and test profiles; a deployment sets SMTP_URL.
     if (entry.smtp) environment.SMTP_URL = '${SMTP_URL:-smtp://mail:1025}';
-    Object.assign(environment, entry.links?.(addresses) ?? {});
+    for (const [key, value] of Object.entries(entry.links?.(addresses) ?? {})) {
+      // A deployment points the services at the real host (GITHUB_OAUTH_URL=https://github.com, say); the stand-in
+      // keeps its own registration.
+      environment[key] = !entry.standIn && realHostVariables.has(key) ? `\${${key}:-${value}}` : value;
+    }
     for (const other of entry.dependsOn ?? []) dependsOn[other] = healthy;
     out.volumes[`${entry.name}_data`] = {};
     out.services[entry.name] = {

@@ -13,6 +13,7 @@ import { startNginx, startNodeGateway, type FrontDoorContext } from './front-doo
 import { checkPorts, chooseNginx } from './preflight.js';
 import { baseEnv, serviceEnv, unknownService } from './service-env.js';
 import type { StackReporter } from './stack-reporter.js';
+import { selectLocalServices, type LocalSelection } from './stand-ins.js';
 import { startCommand } from './start-command.js';
 import { createSupervisor, type Supervisor } from './supervisor.js';
 import { waitFor } from './wait.js';
@@ -34,14 +35,20 @@ export interface RunningStack {
  */
 export async function startStack(
   config: StackConfig,
-  services: readonly ServiceEntry[],
+  listed: readonly ServiceEntry[],
   report: StackReporter,
   options: { signal?: AbortSignal } = {},
 ): Promise<RunningStack> {
-  const table = buildRouteTable(services);
+  const table = buildRouteTable(listed);
+  const selection = selectLocalServices(listed, config.env);
+  const { services } = selection;
+  for (const name of selection.replaced) {
+    const variables = Object.keys(selection.exported).join(', ');
+    report.info(`not starting ${name}: ${variables} point at the real host`);
+  }
   const nginxBin = chooseNginx(config);
   await checkPorts(config, services, nginxBin ? 'nginx' : 'node');
-  const secretFiles = await prepareSecrets(config, services, report);
+  const secretFiles = await prepareSecrets(config, selection, report);
 
   const supervisor = createSupervisor();
   let gateway: Gateway | undefined;
@@ -63,7 +70,7 @@ export async function startStack(
       publicUrl: config.publicUrl,
       hostUrl: (name) => `http://localhost:${config.servicePorts[name] ?? unknownService(name)}`,
     };
-    const started = await startServices(config, services, secretFiles, addresses, supervisor, report);
+    const started = await startServices(config, selection, secretFiles, addresses, supervisor, report);
     await wait('mail catcher', `${mail.api}/api/healthz`, mail.child, 20_000);
     await Promise.all(
       started.map(({ entry, child }) => wait(entry.name, `${addresses.url(entry.name)}/readyz`, child, 90_000)),
@@ -94,10 +101,12 @@ export async function startStack(
 }
 
 /** Generated on the first run, kept after; services get the files' paths. */
-async function prepareSecrets(config: StackConfig, services: readonly ServiceEntry[], report: StackReporter) {
+async function prepareSecrets(config: StackConfig, { services, exported }: LocalSelection, report: StackReporter) {
   await mkdir(config.dataDir, { recursive: true });
   const dir = join(config.dataDir, 'secrets');
-  const secrets = await ensureSecrets({ dir, names: serviceSecrets(services) });
+  // An exported real-host secret (GITHUB_CLIENT_SECRET) is used as given: no file for it.
+  const names = serviceSecrets(services).filter((name) => !(name in exported));
+  const secrets = await ensureSecrets({ dir, names });
   if (secrets.created.length) report.info(`generated secrets ${secrets.created.join(', ')} in ${dir} (mode 0600)`);
   return secrets.files;
 }
@@ -134,7 +143,7 @@ function startMail(
 /** Every service of the list, each from its own `npm start` command, all at once. */
 async function startServices(
   config: StackConfig,
-  services: readonly ServiceEntry[],
+  { services, exported }: LocalSelection,
   secretFiles: Record<string, string>,
   addresses: StackAddresses,
   supervisor: Supervisor,
@@ -148,7 +157,7 @@ async function startServices(
       command: process.execPath,
       args: await startCommand(entry),
       cwd: join(repoRoot, entry.dir),
-      env: serviceEnv(entry, config, secretFiles, addresses),
+      env: serviceEnv(entry, config, secretFiles, addresses, exported),
       onLine: report.line,
     });
     started.push({ entry, child });

@@ -16,25 +16,34 @@ export function baseEnv(env: Record<string, string | undefined>): Record<string,
   return out;
 }
 
-function serviceEntryFileEnv(entry: ServiceEntry, files: Record<string, string>): Record<string, string> {
+function serviceEntryFileEnv(
+  entry: ServiceEntry,
+  files: Record<string, string>,
+  exported: Record<string, string>,
+): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const name of entry.secrets ?? []) out[`${name}_FILE`] = files[name]!;
+  for (const name of entry.secrets ?? []) if (!(name in exported)) out[`${name}_FILE`] = files[name]!;
   return out;
 }
 
 /**
  * One service's environment in the local run: the caller's (minus the
  * dropped variables and the values of its secrets), its port, its data
- * directory, the mail catcher, its secrets as files and its links.
+ * directory, the mail catcher, its secrets as files and its links — except
+ * that `exported` (the real host's variables, see selectLocalServices) wins
+ * over links and secret files for the keys this service reads.
  */
 export function serviceEnv(
   entry: ServiceEntry,
   config: StackConfig,
   files: Record<string, string>,
   addresses: StackAddresses,
+  exported: Record<string, string> = {},
 ): Record<string, string | undefined> {
   const env = baseEnv(config.env);
   for (const name of entry.secrets ?? []) delete env[name];
+  const links = entry.links?.(addresses) ?? {};
+  const wanted = new Set<string>([...Object.keys(links), ...(entry.secrets ?? [])]);
   return {
     ...env,
     PORT: String(config.servicePorts[entry.name]),
@@ -42,7 +51,8 @@ export function serviceEnv(
     PUBLIC_URL: config.publicUrl,
     DATA_DIR: join(config.dataDir, entry.name),
     ...(entry.smtp ? { SMTP_URL: `smtp://127.0.0.1:${config.mailSmtpPort}` } : {}),
-    ...serviceEntryFileEnv(entry, files),
-    ...(entry.links?.(addresses) ?? {}),
+    ...serviceEntryFileEnv(entry, files, exported),
+    ...links,
+    ...Object.fromEntries(Object.entries(exported).filter(([key]) => wanted.has(key))),
   };
 }

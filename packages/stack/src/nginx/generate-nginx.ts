@@ -11,7 +11,14 @@ import {
   requestIdPattern,
   securityHeaders,
 } from '../edge-policy.js';
-import { apiPrefix, edgeHealthPath, type EdgeRoute, type ExactPath, type RouteTable } from '../route-table.js';
+import {
+  apiPrefix,
+  edgeHealthPath,
+  resolve,
+  type EdgeRoute,
+  type ExactPath,
+  type RouteTable,
+} from '../route-table.js';
 
 /** The envsubst variable for the listen address (8080 in compose, 127.0.0.1:<port> locally). */
 export const listenVariable = 'GATEHOUSE_LISTEN';
@@ -136,6 +143,16 @@ function serverConf(table: RouteTable): string {
   for (const route of table.routes) {
     out.push(`location ${route.prefix} {`);
     out.push(...proxyLines(route, false).map((l) => `    ${l}`));
+    out.push('}');
+  }
+  // nginx answers a prefix location's path without its slash (/mirror for /mirror/) with a 301 to it; where
+  // that path belongs to another route (web's /mirror page), send it there, as the Node gateway does.
+  for (const route of table.routes) {
+    const bare = route.prefix.slice(0, -1);
+    const owner = bare ? resolve(table, bare, 'GET') : undefined;
+    if (owner?.kind !== 'proxy' || owner.route === route) continue;
+    out.push(`location = ${bare} {`);
+    out.push(...proxyLines(owner.route, true).map((l) => `    ${l}`));
     out.push('}');
   }
   if (!table.routes.some((r) => r.prefix === apiPrefix)) {
