@@ -8,6 +8,7 @@ import git from 'isomorphic-git';
 import http from 'isomorphic-git/http/node';
 import { bearer, call, client, startSandbox, tokenFor, type Sandbox } from './helpers/sandbox.js';
 import { gitCli, workTree } from './helpers/git-cli.js';
+import { unissuedToken } from './helpers/unissued-token.js';
 
 async function newRepo(s: Sandbox, token: string, name: string, extra: Record<string, unknown> = {}): Promise<string> {
   const res = await call(`${s.api}/user/repos`, { method: 'POST', headers: bearer(token), json: { name, ...extra } });
@@ -59,7 +60,7 @@ test('wrong or revoked token → 401 with WWW-Authenticate: Basic; git reports a
   const token = await tokenFor(s, 'revoker', 'repo');
   const cloneUrl = await newRepo(s, token, 'r');
   const work = await workTree({ 'a.txt': 'a' });
-  const wrong = await gitCli(work, ['push', cloneUrl, 'main'], 'gho_wrongwrongwrongwrongwrongwrongwrong00');
+  const wrong = await gitCli(work, ['push', cloneUrl, 'main'], unissuedToken('wrong'));
   t.not(wrong.code, 0);
   t.regex(wrong.stderr, /Authentication failed|Invalid username or token/);
   const basic = `Basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`;

@@ -1,5 +1,6 @@
 import test from 'ava';
 import { bearer, call, startSandbox, tokenFor, type Sandbox } from './helpers/sandbox.js';
+import { unissuedToken } from './helpers/unissued-token.js';
 
 const createRepo = (s: Sandbox, token: string, json: Record<string, unknown>) =>
   call(`${s.api}/user/repos`, { method: 'POST', headers: bearer(token), json });
@@ -56,7 +57,7 @@ test("no User-Agent → 403 with GitHub's administrative-rules text", async (t) 
 
 test("bad, revoked or missing token → 401 with GitHub's bodies", async (t) => {
   const s = await startSandbox(t);
-  const bad = await call(`${s.api}/user`, { headers: bearer('gho_notarealtoken000000000000000000000000') });
+  const bad = await call(`${s.api}/user`, { headers: bearer(unissuedToken('notarealtoken')) });
   t.is(bad.status, 401);
   t.deepEqual(bad.body, {
     message: 'Bad credentials',

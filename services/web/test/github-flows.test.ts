@@ -194,7 +194,7 @@ test('/mirror: connect from the page, start, watch over the bridged socket, then
   await stack.drain();
   t.is(await closed, 1000);
   t.true(messages.length >= 2, `progress messages arrived (${messages.length})`);
-  t.is(messages.at(-1)?.status, 'succeeded');
+  t.is(messages.at(-1)?.status, 'succeeded', JSON.stringify(messages.at(-1)));
   t.true(
     messages.some((m) => m.percent > 0 && m.percent < 100),
     'the bar moved through the middle',

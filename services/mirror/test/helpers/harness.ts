@@ -77,6 +77,11 @@ export interface Harness {
 export interface HarnessOptions {
   source?: SourceTree;
   env?: Record<string, string>;
+  /**
+   * A real auth service (issuer https://gatehouse.test, this harness's service secret): the mirror then checks
+   * tokens with @gatehouse/token-verifier against it, as in production, and `verifier` is not consulted.
+   */
+  authUrl?: string;
 }
 
 const tokenKeys = () => `k1:${randomBytes(32).toString('base64')}`;
@@ -145,6 +150,7 @@ export async function startHarness(t: ExecutionContext, options: HarnessOptions 
     GITHUB_TOKEN_KEYS: tokenKeys(),
     // Above what a loaded test machine needs, below the slow fault's delay.
     GITHUB_TIMEOUT_MS: '8000',
+    ...(options.authUrl ? { AUTH_URL: options.authUrl } : {}),
     ...options.env,
   });
   const logs = captureLogs('mirror');
@@ -154,7 +160,7 @@ export async function startHarness(t: ExecutionContext, options: HarnessOptions 
       db: database.db,
       logger: logs.logger,
       clock,
-      verifier,
+      ...(options.authUrl ? {} : { verifier }),
       workerId,
       manualWorker: true,
       ...(options.source ? { source: options.source } : {}),

@@ -4,13 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { createSandboxRuntime, sandboxConfigSchema, type SandboxRuntime } from '@gatehouse/github-sandbox';
-import {
-  createMirrorRuntime,
-  mirrorConfigSchema,
-  type AccessTokenVerifier,
-  type MirrorRuntime,
-  type Verdict,
-} from '@gatehouse/mirror';
+import { createMirrorRuntime, mirrorConfigSchema, type MirrorRuntime } from '@gatehouse/mirror';
 import { captureLogs, freshDatabase, listenLate } from '@gatehouse/testkit';
 import { startStack, type Stack, type StackOptions } from './stack.js';
 
@@ -21,44 +15,6 @@ const oauthApp = {
   client_secret: 'test-client-secret-0123456789abcdef',
   name: 'Gatehouse',
 };
-
-/**
- * Checks Gatehouse access tokens with auth's own introspection endpoint, over
- * HTTP: the real answer about real tokens, including revocation at logout.
- * (The mirror's production verifier, @gatehouse/token-verifier, lands on its
- * own branch.) onRevoked ticks every 250 ms, so open sockets re-check that often.
- */
-class IntrospectionVerifier implements AccessTokenVerifier {
-  readonly #authUrl: string;
-  readonly #timers = new Set<NodeJS.Timeout>();
-  constructor(authUrl: string) {
-    this.#authUrl = authUrl;
-  }
-  async verify(token: string): Promise<Verdict> {
-    const res = await fetch(`${this.#authUrl}/v1/introspect`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Basic ${Buffer.from(`mirror:${serviceSecret}`).toString('base64')}`,
-      },
-      body: JSON.stringify({ token }),
-    });
-    const body = (await res.json()) as { active?: boolean; sub?: string; jti?: string; exp?: number };
-    if (!body.active || !body.sub || !body.jti || !body.exp) return { ok: false, reason: 'inactive' };
-    return { ok: true, claims: { sub: body.sub, jti: body.jti, exp: body.exp } };
-  }
-  onRevoked(listener: (event: unknown) => void): () => void {
-    const timer = setInterval(() => listener({ kind: 'tick' }), 250);
-    this.#timers.add(timer);
-    return () => {
-      clearInterval(timer);
-      this.#timers.delete(timer);
-    };
-  }
-  close(): void {
-    for (const timer of this.#timers) clearInterval(timer);
-  }
-}
 
 export interface GithubStack extends Stack {
   /** The GitHub stand-in's base URL (OAuth pages and git), and its REST base. */
@@ -114,8 +70,6 @@ export async function startGithubStack(t: ExecutionContext, options: StackOption
   cleanups.push(() => mirrorDb.cleanup());
   const mirrorDir = await mkdtemp(join(tmpdir(), 'web-test-mirror-'));
   cleanups.push(() => rm(mirrorDir, { recursive: true, force: true }));
-  const verifier = new IntrospectionVerifier(stack.authUrl);
-  cleanups.push(() => verifier.close());
   const mirror = await createMirrorRuntime(
     mirrorConfigSchema.parse({
       PUBLIC_URL: stack.url,
@@ -129,7 +83,8 @@ export async function startGithubStack(t: ExecutionContext, options: StackOption
       GITHUB_TOKEN_KEYS: `k1:${randomBytes(32).toString('base64')}`,
       GITHUB_TIMEOUT_MS: '5000',
     }),
-    { db: mirrorDb.db, logger: captureLogs('mirror').logger, verifier, workerId: 'web-test', manualWorker: true },
+    // No verifier override: the mirror checks tokens with @gatehouse/token-verifier against this auth, as in production.
+    { db: mirrorDb.db, logger: captureLogs('mirror').logger, workerId: 'web-test', manualWorker: true },
   );
   cleanups.push(() => mirror.close());
   mirrorServer.set(mirror.app.callback());
