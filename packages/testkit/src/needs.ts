@@ -8,13 +8,14 @@ import { embeddedOnly } from './servers.js';
  * (GATEHOUSE_TEST_SERVERS=embedded) lacks servers on purpose: there a test
  * that needs one is skipped, CI or not.
  */
-export function testNeeding(missingReason: string | undefined) {
+export function testNeeding(missingReason: string | undefined, options: { serial?: boolean } = {}) {
+  const run = options.serial ? test.serial : test;
   return (title: string, implementation: Implementation<[]>) => {
-    if (!missingReason) return test(title, implementation);
+    if (!missingReason) return run(title, implementation);
     if (process.env.CI === 'true' && !embeddedOnly()) {
-      return test(title, (t) => t.fail(`needs a dependency this run lacks: ${missingReason}`));
+      return run(title, (t) => t.fail(`needs a dependency this run lacks: ${missingReason}`));
     }
     process.stderr.write(`SKIP ${title}: ${missingReason}\n`);
-    return test.skip(title, implementation);
+    return run.skip(title, implementation);
   };
 }

@@ -1,12 +1,11 @@
-import test from 'ava';
 import { bearer, call, confirmedAccount, login } from '../../../services/auth/test/helpers/harness.js';
 import { cuttableProxy } from './helpers/cuttable-proxy.js';
-import { authFor, eventually, feedFor, transports, verifierFor } from './helpers/verifier-harness.js';
+import { authFor, eventually, feedFor, serialTest, transports, verifierFor } from './helpers/verifier-harness.js';
 
 const staleAfterMs = 1000;
 
 for (const transport of transports) {
-  test.serial(
+  serialTest(transport)(
     `${transport}: feed cut → verifier refuses within staleAfterMs (feed_stale); restored → passes again and sees what it missed`,
     async (t) => {
       const h = await authFor(t, transport);
@@ -43,7 +42,7 @@ for (const transport of transports) {
   );
 }
 
-test.serial(
+serialTest('redis')(
   'stale feed with whenStale "introspect" → auth is asked: good token passes, revoked one is refused',
   async (t) => {
     const h = await authFor(t, 'redis');
@@ -64,7 +63,7 @@ test.serial(
   },
 );
 
-test.serial('10,000 tokens with garbage kids → at most a handful of JWKS fetches, all refused', async (t) => {
+serialTest('stream')('10,000 tokens with garbage kids → at most a handful of JWKS fetches, all refused', async (t) => {
   const h = await authFor(t, 'stream');
   const verifier = await verifierFor(t, h, 'stream', { jwksRefetchIntervalMs: 10_000 });
   const { access_token } = await login(h, await confirmedAccount(h));

@@ -1,15 +1,14 @@
-import test from 'ava';
 import jwt from 'jsonwebtoken';
 import { tokenFromMail } from '@gatehouse/testkit';
 import type { RevocationEvent } from '../src/index.js';
 import { bearer, call, confirmedAccount, login, refresh } from '../../../services/auth/test/helpers/harness.js';
-import { authFor, eventually, transports, verifierFor } from './helpers/verifier-harness.js';
+import { authFor, eventually, serialTest, transports, verifierFor } from './helpers/verifier-harness.js';
 
 const refusedFor = async (verifier: { verify(t: string): Promise<{ ok: boolean }> }, token: string) =>
   !(await verifier.verify(token)).ok;
 
 for (const transport of transports) {
-  test.serial(
+  serialTest(transport)(
     `${transport}: local logout → the verifier refuses that token, the user's other session still passes`,
     async (t) => {
       const h = await authFor(t, transport);
@@ -35,19 +34,24 @@ for (const transport of transports) {
     },
   );
 
-  test.serial(`${transport}: global logout → a "user before T" event refuses every session's token`, async (t) => {
-    const h = await authFor(t, transport);
-    const verifier = await verifierFor(t, h, transport);
-    const kinds: string[] = [];
-    verifier.onRevoked((event) => kinds.push(event.kind));
-    const account = await confirmedAccount(h);
-    const [a, b] = [await login(h, account), await login(h, account)];
-    t.is((await call(h.url, 'POST', '/v1/logout', { scope: 'global' }, bearer(a.access_token))).status, 204);
-    await eventually(async () => (await refusedFor(verifier, a.access_token)) && refusedFor(verifier, b.access_token));
-    await eventually(() => kinds.includes('user'));
-  });
+  serialTest(transport)(
+    `${transport}: global logout → a "user before T" event refuses every session's token`,
+    async (t) => {
+      const h = await authFor(t, transport);
+      const verifier = await verifierFor(t, h, transport);
+      const kinds: string[] = [];
+      verifier.onRevoked((event) => kinds.push(event.kind));
+      const account = await confirmedAccount(h);
+      const [a, b] = [await login(h, account), await login(h, account)];
+      t.is((await call(h.url, 'POST', '/v1/logout', { scope: 'global' }, bearer(a.access_token))).status, 204);
+      await eventually(
+        async () => (await refusedFor(verifier, a.access_token)) && refusedFor(verifier, b.access_token),
+      );
+      await eventually(() => kinds.includes('user'));
+    },
+  );
 
-  test.serial(
+  serialTest(transport)(
     `${transport}: refresh-token reuse → the session event refuses the session's access tokens`,
     async (t) => {
       const h = await authFor(t, transport, { env: { REFRESH_REUSE_GRACE_SECONDS: '0' } });
@@ -65,7 +69,7 @@ for (const transport of transports) {
     },
   );
 
-  test.serial(
+  serialTest(transport)(
     `${transport}: password reset → every earlier token refused; a token from after the reset passes`,
     async (t) => {
       const h = await authFor(t, transport);
@@ -84,13 +88,16 @@ for (const transport of transports) {
     },
   );
 
-  test.serial(`${transport}: a verifier started after the revocation still refuses the token (catch-up)`, async (t) => {
-    const h = await authFor(t, transport);
-    const account = await confirmedAccount(h);
-    const [a, b] = [await login(h, account), await login(h, account)];
-    t.is((await call(h.url, 'POST', '/v1/logout', { scope: 'local' }, bearer(a.access_token))).status, 204);
-    const late = await verifierFor(t, h, transport);
-    t.deepEqual(await late.verify(a.access_token), { ok: false, reason: 'revoked' });
-    t.true((await late.verify(b.access_token)).ok);
-  });
+  serialTest(transport)(
+    `${transport}: a verifier started after the revocation still refuses the token (catch-up)`,
+    async (t) => {
+      const h = await authFor(t, transport);
+      const account = await confirmedAccount(h);
+      const [a, b] = [await login(h, account), await login(h, account)];
+      t.is((await call(h.url, 'POST', '/v1/logout', { scope: 'local' }, bearer(a.access_token))).status, 204);
+      const late = await verifierFor(t, h, transport);
+      t.deepEqual(await late.verify(a.access_token), { ok: false, reason: 'revoked' });
+      t.true((await late.verify(b.access_token)).ok);
+    },
+  );
 }

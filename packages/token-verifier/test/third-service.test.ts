@@ -1,13 +1,12 @@
-import test from 'ava';
 import Router from '@koa/router';
 import { createService } from '@gatehouse/service-kit';
 import { captureLogs, listen } from '@gatehouse/testkit';
 import { claimsOf, requireToken } from '../src/index.js';
 import { bearer, call, confirmedAccount, login } from '../../../services/auth/test/helpers/harness.js';
-import { authFor, eventually, transports, verifierFor } from './helpers/verifier-harness.js';
+import { authFor, eventually, serialTest, transports, verifierFor } from './helpers/verifier-harness.js';
 
 for (const transport of transports) {
-  test.serial(
+  serialTest(transport)(
     `${transport}: logged-out token → 401 invalid_token at auth and at a throwaway third service`,
     async (t) => {
       const h = await authFor(t, transport);

@@ -1,10 +1,16 @@
 import type { ExecutionContext } from 'ava';
 import { ManualClock } from '@gatehouse/service-kit';
+import { redisServer, testNeeding } from '@gatehouse/testkit';
 import { createVerifier, type FeedOptions, type Verifier, type VerifierOptions } from '../../src/index.js';
 import { serviceSecret, startAuth, type Harness } from '../../../../services/auth/test/helpers/harness.js';
 
 export type Transport = 'redis' | 'stream';
 export const transports: Transport[] = ['redis', 'stream'];
+
+const redisSource = await redisServer();
+/** A serial test over `transport`: the Redis one needs a Redis server (skipped with the reason, or failed in CI). */
+export const serialTest = (transport: Transport) =>
+  testNeeding(transport === 'redis' && redisSource.url === undefined ? redisSource.why : undefined, { serial: true });
 
 /** An auth service, with Redis when the transport needs it, beating fast so tests need not wait. */
 export function authFor(
