@@ -54,8 +54,11 @@ export class MailCatcher {
     return this.messages.filter((m) => m.to.toLowerCase() === to.toLowerCase() && subject.test(m.subject));
   }
 
-  /** The `nth` (0-based) message to `to` matching `subject`, waiting for it up to `timeoutMs`. */
-  async waitFor(to: string, subject: RegExp, { nth = 0, timeoutMs = 20_000 } = {}): Promise<CaughtMail> {
+  /**
+   * The `nth` (0-based) message to `to` matching `subject`, waiting for it up to `timeoutMs`. The wait ends
+   * as soon as the mail arrives; the generous bound is for a 2-core CI machine running many suites at once.
+   */
+  async waitFor(to: string, subject: RegExp, { nth = 0, timeoutMs = 60_000 } = {}): Promise<CaughtMail> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = this.find(to, subject)[nth];
