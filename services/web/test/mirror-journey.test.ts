@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import test, { type ExecutionContext } from 'ava';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { testNeeding } from '@gatehouse/testkit';
-import { startGithubStack } from './helpers/github-stack.js';
+import { githubStackMissing, startGithubStack } from './helpers/github-stack.js';
 import { confirmedPerson } from './helpers/stack.js';
 
 const chromiumPath = process.env.E2E_CHROMIUM ?? '/usr/bin/chromium';
@@ -48,7 +48,7 @@ const sharedBrowser = () =>
 test.after.always(async () => {
   await (await browser)?.close();
 });
-const needsChromium = testNeeding(chromiumMissing);
+const needsChromium = testNeeding(chromiumMissing ?? githubStackMissing);
 
 needsChromium(
   'mirror journey: connect GitHub → authorize on the stand-in → the bar moves live → the repository on the stand-in',

@@ -5,7 +5,17 @@ import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { createSandboxRuntime, sandboxConfigSchema, type SandboxRuntime } from '@gatehouse/github-sandbox';
 import { createMirrorRuntime, mirrorConfigSchema, type MirrorRuntime } from '@gatehouse/mirror';
-import { captureLogs, freshDatabase, listenLate } from '@gatehouse/testkit';
+import { captureLogs, freshDatabase, listenLate, postgresServer } from '@gatehouse/testkit';
+
+const postgres = await postgresServer();
+/**
+ * Why a GitHub-stack test cannot run here, if it cannot: the stack is four services with a database each, and
+ * on embedded PGlite that is four WASM Postgres boots per test, past any sensible test time on a small machine.
+ */
+export const githubStackMissing =
+  postgres.url === undefined
+    ? `the GitHub stack (auth, web, mirror, stand-in) needs a Postgres server; ${postgres.why}`
+    : undefined;
 import { startStack, type Stack, type StackOptions } from './stack.js';
 
 export const serviceSecret = 'test-service-secret-0123456789abcdef012345';
