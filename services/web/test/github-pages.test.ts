@@ -157,7 +157,7 @@ test('API-started callback with state and code → 200 page with the completion 
   const browser = stack.browser();
   const page = await browser.get('/github/callback/api?code=9f0c2a77e4b1&state=api_Xy-1_z');
   t.is(page.status, 200);
-  t.regex(page.html, /value="api_Xy-1_z\.9f0c2a77e4b1"/);
+  t.regex(page.html, />api_Xy-1_z\.9f0c2a77e4b1<\/textarea>/);
   t.regex(textOf(page.html), /Almost done: return to your app/);
   t.is(page.headers.get('referrer-policy'), 'no-referrer');
   const denied = await browser.get('/github/callback/api?error=access_denied&state=api_x');
