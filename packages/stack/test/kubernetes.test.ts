@@ -123,7 +123,7 @@ const mutations: [title: string, file: string, from: string, to: string, expecte
   [
     'a memory limit that is no quantity',
     'base/auth.yaml',
-    'memory: 320Mi',
+    'memory: 448Mi',
     'memory: lots',
     /Deployment\/auth: .*memory must match format "quantity"/,
   ],
