@@ -78,6 +78,21 @@ export class Throttle {
     );
   }
 
+  /** Failures counted on the key within the policy's window (0 once they are stale). */
+  async failures(key: string, policy: Pick<ThrottlePolicy, 'windowMs'>): Promise<number> {
+    const staleBefore = new Date(this.clock.now().getTime() - policy.windowMs);
+    const { rows } = await this.db.query<{ failures: number }>(
+      'SELECT failures FROM throttle WHERE key = $1 AND updated_at >= $2',
+      [key, staleBefore],
+    );
+    return rows[0]?.failures ?? 0;
+  }
+
+  /** Forgets every key that starts with `prefix` (all of one account's per-client locks). */
+  async resetPrefix(prefix: string, q: Queryable = this.db): Promise<void> {
+    await q.query('DELETE FROM throttle WHERE starts_with(key, $1)', [prefix]);
+  }
+
   /** Forgets the key's failures and lock; pass a transaction to forget them only if it commits. */
   async reset(key: string, q: Queryable = this.db): Promise<void> {
     await q.query('DELETE FROM throttle WHERE key = $1', [key]);
@@ -89,6 +104,12 @@ export const throttleKeys = {
   ip: (ip: string) => `ip:${ip}`,
   account: (identifier: string) => `account:${identifier.toLowerCase()}`,
   user: (userId: string) => `user:${userId}`,
+  /** An unknown client's login attempts on one account (`user(id)`, or `account(identifier)`) from one address. */
+  client: (account: string, ip: string) => `client:${account}|${ip}`,
+  /** A device that logged in to an account before: its attempts count on their own. */
+  device: (deviceId: string) => `device:${deviceId}`,
+  /** The progressive slowdown, per identifier as typed: see login-guard.ts for why not per account. */
+  slowdown: (identifier: string) => `slow:${identifier.toLowerCase()}`,
   mail: (purpose: string, email: string) => `mail:${purpose}:${email.toLowerCase()}`,
 };
 
