@@ -1,23 +1,10 @@
-import { AppError } from '@gatehouse/service-kit';
+import { AppError, lockMs, loginLockPolicy, type LockPolicy } from '@gatehouse/service-kit';
 import type { Clock } from '@gatehouse/service-kit';
 import type { Database, Queryable } from '@gatehouse/db';
 
-export interface ThrottlePolicy {
-  /** Failures before the first lock. */
-  threshold: number;
-  /** First lock length; each further failure doubles it. */
-  baseLockMs: number;
-  maxLockMs: number;
-  /** Failures older than this are forgotten. */
-  windowMs: number;
-}
+export type ThrottlePolicy = LockPolicy;
 
-export const accountPolicy: ThrottlePolicy = {
-  threshold: 5,
-  baseLockMs: 15_000,
-  maxLockMs: 15 * 60_000,
-  windowMs: 15 * 60_000,
-};
+export const accountPolicy: ThrottlePolicy = loginLockPolicy;
 export const ipPolicy: ThrottlePolicy = {
   threshold: 20,
   baseLockMs: 15_000,
@@ -59,13 +46,9 @@ export class Throttle {
       [key, now, staleBefore],
     );
     const failures = rows[0]!.failures;
-    if (failures >= policy.threshold) {
-      const lockMs = Math.min(policy.maxLockMs, policy.baseLockMs * 2 ** (failures - policy.threshold));
-      await this.db.query('UPDATE throttle SET locked_until = $2 WHERE key = $1', [
-        key,
-        new Date(now.getTime() + lockMs),
-      ]);
-    }
+    const ms = lockMs(failures, policy);
+    if (ms > 0)
+      await this.db.query('UPDATE throttle SET locked_until = $2 WHERE key = $1', [key, new Date(now.getTime() + ms)]);
   }
 
   /** Locks a key for a fixed time regardless of count: one mail a minute per address. */
