@@ -2,7 +2,6 @@
 // at the same moment, over and over for 30 s, while every page load refreshes
 // the session's tokens (the suite's stack runs with access tokens shorter
 // than web's refresh margin). Nobody may be logged out.
-import test from 'ava';
 import { testNeeding } from '@gatehouse/testkit';
 import { confirmedUser, login } from './support/accounts.js';
 import { chromiumMissing, launchBrowser, screenshot, url } from './support/index.js';

@@ -71,7 +71,7 @@ test('login before the email is confirmed → 403 with a message and a resend bu
   t.truthy(await stack.mail.waitFor(person.email, /Confirm/, { nth: 1 }));
 });
 
-test('5 failed logins in this browser → 429 "Please wait … Try again in 15 seconds" with Retry-After; auth not asked while it waits', async (t) => {
+test('5 failed logins in this browser → 429 "Please wait … try again in 15 seconds" with Retry-After; auth not asked while it waits', async (t) => {
   const stack = await startStack(t);
   const person = await confirmedPerson(stack);
   const browser = stack.browser();
@@ -81,12 +81,15 @@ test('5 failed logins in this browser → 429 "Please wait … Try again in 15 s
   const fifth = await browser.post('/login', { identifier: person.username, password: 'wrong wrong wrong' });
   t.is(fifth.status, 429);
   t.is(fifth.headers.get('retry-after'), '15');
-  t.regex(textOf(fifth.html), /Please wait a moment.*don’t match an account.*Try again in 15 seconds\./);
+  t.regex(
+    textOf(fifth.html),
+    /Please wait a moment.*don’t match an account\. After several failed attempts, please try again in 15 seconds\./,
+  );
   const calls = () => stack.logs.auth.text().split('/v1/token').length;
   const before = calls();
   const sixth = await browser.post('/login', { identifier: person.username, password: person.password });
   t.is(sixth.status, 429);
-  t.regex(textOf(sixth.html), /too many failed attempts\. Try again in (15|14) seconds\./);
+  t.regex(textOf(sixth.html), /several failed attempts\. Please try again in (15|14) seconds\./);
   t.is(calls(), before, 'the wait is this browser’s own; auth is not asked');
 });
 

@@ -35,10 +35,12 @@ const show = (ctx: Context, form: LoginForm, status?: number) =>
   );
 
 /** 429 "please wait", from this browser's own failures: auth's answer alone never says so. */
-const showWait = (ctx: Context, form: LoginForm, seconds: number, before = '') => {
+const showWait = (ctx: Context, form: LoginForm, seconds: number, justFailed: boolean) => {
   ctx.set('Retry-After', String(seconds));
-  const text = `This browser has had too many failed attempts. Try again ${waitText(seconds)}.`;
-  return show(ctx, { ...form, formTitle: 'Please wait a moment', formError: before ? `${before} ${text}` : text }, 429);
+  const formError = justFailed
+    ? `That username or email and password don’t match an account. After several failed attempts, please try again ${waitText(seconds)}.`
+    : `This browser has had several failed attempts. Please try again ${waitText(seconds)}.`;
+  return show(ctx, { ...form, formTitle: 'Please wait a moment', formError }, 429);
 };
 
 // One message for unknown account and wrong password: the page must not tell which.
@@ -73,7 +75,7 @@ export function loginRoutes(deps: RouteDeps) {
       if (Object.keys(errors).length) return show(ctx, { identifier, next, errors }, 400);
       const now = deps.clock.now().getTime();
       const wait = loginWaitSeconds(sessionOf(ctx), now);
-      if (wait > 0) return showWait(ctx, { identifier, next }, wait);
+      if (wait > 0) return showWait(ctx, { identifier, next }, wait, false);
       const call = callOf(ctx);
       try {
         const tokens = await deps.auth.passwordGrant(identifier, password, call, deps.device.read(ctx));
@@ -83,7 +85,7 @@ export function loginRoutes(deps: RouteDeps) {
       } catch (err) {
         if (isRejection(err, 'invalid_credentials', 'validation_failed')) {
           const waitNow = noteLoginFailure(sessionOf(ctx), now);
-          if (waitNow > 0) return showWait(ctx, { identifier, next }, waitNow, wrongCredentials);
+          if (waitNow > 0) return showWait(ctx, { identifier, next }, waitNow, true);
           return show(ctx, { identifier, next, formError: wrongCredentials }, 401);
         }
         if (isRejection(err, 'email_not_confirmed')) {
