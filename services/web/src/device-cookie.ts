@@ -13,7 +13,11 @@ const maxAgeMs = 400 * 24 * 3600_000;
 export function deviceCookie(sessionCookie: string, secure: boolean) {
   const name = `${sessionCookie}-device`;
   return {
-    read: (ctx: Context): string | undefined => ctx.cookies.get(name, { signed: false }) || undefined,
+    // A mangled cookie is no cookie: auth would refuse the whole login as malformed.
+    read(ctx: Context): string | undefined {
+      const value = ctx.cookies.get(name, { signed: false });
+      return value && /^[\w.-]{1,512}$/.test(value) ? value : undefined;
+    },
     write(ctx: Context, token: string | undefined): void {
       if (!token) return;
       ctx.cookies.set(name, token, {

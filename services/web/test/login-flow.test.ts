@@ -200,3 +200,12 @@ test('login with empty fields → 400 with both messages, auth not asked', async
   t.regex(textOf(res.html), /Enter your username or email\. .*Enter your password\./);
   t.false(stack.logs.auth.text().includes('/v1/token'));
 });
+
+test('a mangled device cookie → ignored: the login still works', async (t) => {
+  const stack = await startStack(t);
+  const person = await confirmedPerson(stack);
+  const browser = stack.browser();
+  await browser.get('/login');
+  browser.jar.set('gatehouse-device', 'x'.repeat(600));
+  t.is((await browser.post('/login', { identifier: person.username, password: person.password })).status, 303);
+});
