@@ -43,6 +43,15 @@ export const authConfigSchema = z.object({
     .min(0)
     .default(10)
     .describe('How long a just-rotated refresh token may be used again (two tabs refreshing at once).'),
+  LOGIN_SLOWDOWN_MAX_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(30_000)
+    .default(3000)
+    .describe(
+      'Longest delay before answering a login on a username or email that keeps failing (clients without a device token). Never a refusal.',
+    ),
   CONFIRM_TOKEN_TTL_SECONDS: seconds(24 * 3600).describe('Lifetime of an email confirmation link.'),
   RESET_TOKEN_TTL_SECONDS: seconds(3600).describe('Lifetime of a password reset link.'),
   PASSWORD_PEPPER: z

@@ -11,6 +11,8 @@ import { createPasswordHasher } from './passwords/password-hasher.js';
 import { loadCommonPasswords } from './passwords/password-policy.js';
 import { commonPasswordsFile, migrationsDir } from './paths.js';
 import { createAccessTokens } from './tokens/access-tokens.js';
+import { derivedKey } from './tokens/derived-key.js';
+import { createDeviceTokens } from './tokens/device-tokens.js';
 import { loadKeyStore } from './tokens/key-store.js';
 import { publishRevocations } from './tokens/published-token-status.js';
 import { createRevocationFeed } from './tokens/revocation-feed.js';
@@ -86,10 +88,12 @@ export async function createAuthRuntime(config: AuthConfig, overrides: RuntimeOv
       refresh: {
         familyTtlMs: config.REFRESH_TOKEN_TTL_SECONDS * 1000,
         reuseGraceMs: config.REFRESH_REUSE_GRACE_SECONDS * 1000,
+        successorKey: derivedKey(config.PASSWORD_PEPPER, 'refresh-successor'),
       },
       confirmTtlMs: config.CONFIRM_TOKEN_TTL_SECONDS * 1000,
       resetTtlMs: config.RESET_TOKEN_TTL_SECONDS * 1000,
       serviceSecret: config.SERVICE_SECRET,
+      loginSlowdownMaxMs: config.LOGIN_SLOWDOWN_MAX_MS,
     },
     db,
     logger,
@@ -109,6 +113,7 @@ export async function createAuthRuntime(config: AuthConfig, overrides: RuntimeOv
     tokenStatus,
     revocationFeed,
     throttle: new Throttle(db, clock),
+    deviceTokens: createDeviceTokens(derivedKey(config.PASSWORD_PEPPER, 'device-token')),
     audit: createAudit(logger, clock),
     mailQueued: () => mailWorker?.notify(),
   };

@@ -10,6 +10,12 @@ export interface TokenResponse {
   token_type: 'Bearer';
   expires_in: number;
   refresh_token: string;
+  /**
+   * Password grant only: this client's device token for the account. Send it
+   * back as `device_token` with later password grants: failed logins
+   * elsewhere then never lock this client out.
+   */
+  device_token?: string;
 }
 
 /** What the API shows of a user: GET /v1/me, POST /v1/email/confirm. */

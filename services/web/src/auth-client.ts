@@ -18,7 +18,8 @@ export interface AuthClient {
   signup(input: { username: string; email: string; password: string }, call: CallContext): Promise<void>;
   confirmEmail(token: string, call: CallContext): Promise<Profile>;
   resendConfirmation(email: string, call: CallContext): Promise<void>;
-  passwordGrant(username: string, password: string, call: CallContext): Promise<TokenSet>;
+  /** `deviceToken`: what an earlier login of this browser returned as `device_token`. */
+  passwordGrant(username: string, password: string, call: CallContext, deviceToken?: string): Promise<TokenSet>;
   refreshGrant(refreshToken: string, call: CallContext): Promise<TokenSet>;
   me(accessToken: string, call: CallContext): Promise<Profile>;
   logout(accessToken: string, scope: 'local' | 'global', call: CallContext): Promise<void>;
@@ -63,9 +64,9 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     async resendConfirmation(email, call) {
       await send('POST', 'v1/email/resend', call, { body: { email } });
     },
-    async passwordGrant(username, password, call) {
+    async passwordGrant(username, password, call, deviceToken) {
       return (await send('POST', 'v1/token', call, {
-        body: { grant_type: 'password', username, password },
+        body: { grant_type: 'password', username, password, ...(deviceToken ? { device_token: deviceToken } : {}) },
       })) as TokenSet;
     },
     async refreshGrant(refreshToken, call) {

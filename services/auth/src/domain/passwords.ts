@@ -90,6 +90,7 @@ export async function resetPassword(deps: ResetDeps, token: string, password: st
     const families = await revokeAllFamilies(tx, user.id, now);
     await retireOneTimeTokens(tx, 'reset_password', user.id, now);
     await deps.throttle.reset(throttleKeys.user(user.id), tx);
+    await deps.throttle.resetPrefix(throttleKeys.client(throttleKeys.user(user.id), ''), tx);
     if (user.email) await enqueueMail(tx, changedNotice(deps.settings.publicUrl, { ...user, email: user.email }), now);
     await deps.audit(tx, 'password_reset', { userId: user.id, ip });
     return families;
