@@ -15,6 +15,9 @@ export interface AuthSettings {
   accessTtlSeconds: number;
   refresh: RefreshSettings;
   confirmTtlMs: number;
+  /** How long an account whose address was never confirmed is kept. */
+  unconfirmedTtlMs: number;
+  auditRetentionMs: number;
   resetTtlMs: number;
   serviceSecret: string;
 }

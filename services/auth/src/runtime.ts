@@ -6,6 +6,7 @@ import type { AuthConfig } from './config.js';
 import type { AuthDeps } from './deps.js';
 import { createAudit } from './audit/audit.js';
 import { MailWorker } from './mail/mail-worker.js';
+import { startPurge } from './housekeeping/purge.js';
 import { HashPool } from './passwords/hash-pool.js';
 import { createPasswordHasher } from './passwords/password-hasher.js';
 import { loadCommonPasswords } from './passwords/password-policy.js';
@@ -76,7 +77,14 @@ export async function createAuthRuntime(config: AuthConfig, overrides: RuntimeOv
       socketTimeout: 3 * config.SMTP_TIMEOUT_MS,
     });
   const mailWorker = config.MAIL_WORKER
-    ? new MailWorker({ db, transport, from: config.MAIL_FROM, clock, logger })
+    ? new MailWorker({
+        db,
+        transport,
+        from: config.MAIL_FROM,
+        messageIdDomain: new URL(config.PUBLIC_URL).hostname,
+        clock,
+        logger,
+      })
     : undefined;
 
   const deps: AuthDeps = {
@@ -88,6 +96,8 @@ export async function createAuthRuntime(config: AuthConfig, overrides: RuntimeOv
         reuseGraceMs: config.REFRESH_REUSE_GRACE_SECONDS * 1000,
       },
       confirmTtlMs: config.CONFIRM_TOKEN_TTL_SECONDS * 1000,
+      unconfirmedTtlMs: config.UNCONFIRMED_ACCOUNT_TTL_SECONDS * 1000,
+      auditRetentionMs: config.AUDIT_RETENTION_DAYS * 86_400_000,
       resetTtlMs: config.RESET_TOKEN_TTL_SECONDS * 1000,
       serviceSecret: config.SERVICE_SECRET,
     },
@@ -113,6 +123,7 @@ export async function createAuthRuntime(config: AuthConfig, overrides: RuntimeOv
     mailQueued: () => mailWorker?.notify(),
   };
   mailWorker?.start();
+  const purge = startPurge(deps, config.PURGE_INTERVAL_SECONDS * 1000);
   const app = createAuthApp(deps);
 
   return {
@@ -121,6 +132,7 @@ export async function createAuthRuntime(config: AuthConfig, overrides: RuntimeOv
     mailWorker,
     async close() {
       await mailWorker?.stop();
+      await purge.stop();
       transport.close();
       await pool.close();
       await tokenStatus.close();

@@ -89,7 +89,8 @@ export const throttleKeys = {
   ip: (ip: string) => `ip:${ip}`,
   account: (identifier: string) => `account:${identifier.toLowerCase()}`,
   user: (userId: string) => `user:${userId}`,
-  mail: (purpose: string, email: string) => `mail:${purpose}:${email.toLowerCase()}`,
+  /** One key per address, whatever the mail: every path that mails it shares one limit. */
+  mail: (email: string) => `mail:${email.toLowerCase()}`,
 };
 
 /** 429 with the wait in the Retry-After header and in the problem body, where a form can show it. */
@@ -100,3 +101,19 @@ export function tooManyRequests(retryAfter: number, what = 'Too many attempts.')
     extensions: { retry_after: retryAfter },
   });
 }
+
+/**
+ * Drops rows that no longer hold anything: not locked, and last touched
+ * before `before` (older than every policy's window, so their count would be
+ * forgotten anyway).
+ */
+export async function deleteStaleThrottleRows(q: Queryable, now: Date, before: Date): Promise<number> {
+  const { rowCount } = await q.query(
+    'DELETE FROM throttle WHERE updated_at < $2 AND (locked_until IS NULL OR locked_until <= $1)',
+    [now, before],
+  );
+  return rowCount;
+}
+
+/** The longest any policy remembers a failure: a row untouched for longer is forgotten. */
+export const longestThrottleWindowMs = Math.max(accountPolicy.windowMs, ipPolicy.windowMs);

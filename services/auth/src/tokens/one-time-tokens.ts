@@ -56,3 +56,32 @@ export async function retireOneTimeTokens(
     now,
   ]);
 }
+
+/** A still-unexpired token of the purpose, used or not: who it belongs to and whether it was spent. */
+export async function findOneTimeToken(
+  q: Queryable,
+  purpose: OneTimePurpose,
+  token: string,
+  now: Date,
+): Promise<{ userId: string; used: boolean } | undefined> {
+  const { rows } = await q.query<{ user_id: string; used: boolean }>(
+    `SELECT user_id, used_at IS NOT NULL AS used FROM one_time_tokens
+     WHERE token_hash = $1 AND purpose = $2 AND expires_at > $3`,
+    [hashSecretToken(token), purpose, now],
+  );
+  const row = rows[0];
+  return row ? { userId: row.user_id, used: row.used } : undefined;
+}
+
+/**
+ * Removes tokens that can no longer be redeemed: expired ones, and used ones
+ * once `usedBefore` has passed (until then a used link can still say
+ * "already confirmed" rather than "invalid").
+ */
+export async function deleteSpentOneTimeTokens(q: Queryable, now: Date, usedBefore: Date): Promise<number> {
+  const { rowCount } = await q.query('DELETE FROM one_time_tokens WHERE expires_at <= $1 OR used_at < $2', [
+    now,
+    usedBefore,
+  ]);
+  return rowCount;
+}

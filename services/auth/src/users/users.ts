@@ -11,6 +11,8 @@ export interface UserRow {
   /** Null for an account that has only ever signed in with GitHub. */
   password_hash: string | null;
   email_verified_at: Date | null;
+  /** SHA-256 of the secret signup handed out, until the address is confirmed. */
+  signup_binding_hash: string | null;
   sessions_valid_from: string | number;
   created_at: Date;
 }
@@ -28,32 +30,37 @@ export function publicUser(
 }
 
 // Every statement on `users` lives in this module: a column added or renamed is changed in one place.
-const columns = 'id, username, email, password_hash, email_verified_at, sessions_valid_from, created_at';
+const columns =
+  'id, username, email, password_hash, email_verified_at, signup_binding_hash, sessions_valid_from, created_at';
 
 export interface NewUser {
   username: string;
   email: string;
   passwordHash: string;
+  bindingHash: string;
 }
 
 /** The new user's id, or undefined when the username or email is already taken. */
 export async function insertUser(q: Queryable, user: NewUser, now: Date): Promise<string | undefined> {
   const { rows } = await q.query<{ id: string }>(
-    `INSERT INTO users (username, email, password_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
-     ON CONFLICT DO NOTHING RETURNING id`,
-    [user.username, user.email, user.passwordHash, now],
+    `INSERT INTO users (username, email, password_hash, signup_binding_hash, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT DO NOTHING RETURNING id`,
+    [user.username, user.email, user.passwordHash, user.bindingHash, now],
   );
   return rows[0]?.id;
 }
 
-/** Marks the address proven (keeping the first time it was); `newly` says whether this call did it. */
+/**
+ * Marks the address proven (keeping the first time it was); `newly` says
+ * whether this call did it. The signup binding has done its job and goes.
+ */
 export async function markEmailVerified(
   q: Queryable,
   id: string,
   now: Date,
 ): Promise<{ user: UserRow; newly: boolean } | undefined> {
   const { rows } = await q.query<UserRow & { newly: boolean }>(
-    `UPDATE users SET email_verified_at = coalesce(email_verified_at, $2), updated_at = $2
+    `UPDATE users SET email_verified_at = coalesce(email_verified_at, $2), signup_binding_hash = NULL, updated_at = $2
      WHERE id = $1 RETURNING ${columns}, (email_verified_at = $2) AS newly`,
     [id, now],
   );
@@ -155,4 +162,19 @@ export async function insertPasswordlessUser(q: Queryable, username: string, now
     [username, now],
   );
   return rows[0];
+}
+
+/**
+ * Removes accounts whose address was never confirmed and that were created
+ * before `createdBefore`, releasing their username and address. Accounts
+ * without an email or password (made through GitHub) have nothing to confirm
+ * and are never touched.
+ */
+export async function deleteUnconfirmedUsers(q: Queryable, createdBefore: Date): Promise<number> {
+  const { rowCount } = await q.query(
+    `DELETE FROM users WHERE email_verified_at IS NULL AND email IS NOT NULL AND password_hash IS NOT NULL
+     AND created_at < $1`,
+    [createdBefore],
+  );
+  return rowCount;
 }
