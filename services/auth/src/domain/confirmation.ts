@@ -63,10 +63,8 @@ async function provenBy(
   ip: string,
 ): Promise<'binding' | 'password'> {
   if (proof.binding !== undefined && bindingMatches(user.signup_binding_hash, proof.binding)) return 'binding';
-  if (proof.password === undefined || user.password_hash === null) {
-    await deps.audit(deps.db, 'email_confirm_refused', { userId: user.id, ip, details: { reason: 'no_proof' } });
-    throw new AppError('confirmation_proof_required');
-  }
+  // No audit row here: a bare link holder (a scanner, a HEAD) must not write anything.
+  if (proof.password === undefined || user.password_hash === null) throw new AppError('confirmation_proof_required');
   const keys = [throttleKeys.ip(ip), throttleKeys.user(user.id)];
   const wait = await deps.throttle.retryAfter(keys);
   if (wait > 0) throw tooManyRequests(wait, 'Too many wrong passwords.');
