@@ -63,3 +63,12 @@ test('signup with a new address, then resend at once → 429, the same as for a 
   t.is(resendOwner.status, 429);
   t.is(resendFresh.headers.get('retry-after'), resendOwner.headers.get('retry-after'));
 });
+
+test('20 requests racing for one address’s minute → exactly one wins; the others wait the minute out', async (t) => {
+  const h = await startAuth(t, { clock: new ManualClock(Date.now()) });
+  const waits = await Promise.all(
+    Array.from({ length: 20 }, () => h.runtime.deps.throttle.claim('mail:race@example.com', 60_000)),
+  );
+  t.is(waits.filter((w) => w === 0).length, 1);
+  t.true(waits.every((w) => w === 0 || w === 60));
+});

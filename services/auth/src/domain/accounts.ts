@@ -98,12 +98,8 @@ export async function resendConfirmation(deps: ResendDeps, email: string): Promi
  * minute is claimed. Every path that mails an address (signup, its notice,
  * resend, forgot) takes its turn here, so together they send one a minute.
  */
-async function takeMailTurn(deps: Pick<AuthDeps, 'throttle'>, email: string): Promise<number> {
-  const key = throttleKeys.mail(email);
-  const wait = await deps.throttle.retryAfter([key]);
-  if (wait === 0) await deps.throttle.lockFor(key, mailIntervalMs);
-  return wait;
-}
+const takeMailTurn = (deps: Pick<AuthDeps, 'throttle'>, email: string): Promise<number> =>
+  deps.throttle.claim(throttleKeys.mail(email), mailIntervalMs);
 
 /** Throws 429 if this address was mailed within the last minute, else claims the minute. */
 export async function limitMail(deps: Pick<AuthDeps, 'throttle'>, email: string): Promise<void> {

@@ -78,6 +78,22 @@ export class Throttle {
     );
   }
 
+  /**
+   * Takes the key for `ms` if it is free, in one statement, so requests racing
+   * for it cannot both win. Returns 0 when taken, else the seconds until it is free.
+   */
+  async claim(key: string, ms: number): Promise<number> {
+    const now = this.clock.now();
+    const { rows } = await this.db.query(
+      `INSERT INTO throttle (key, failures, locked_until, updated_at) VALUES ($1, 0, $2, $3)
+       ON CONFLICT (key) DO UPDATE SET locked_until = $2, updated_at = $3
+       WHERE throttle.locked_until IS NULL OR throttle.locked_until <= $3
+       RETURNING key`,
+      [key, new Date(now.getTime() + ms), now],
+    );
+    return rows.length ? 0 : Math.max(1, await this.retryAfter([key]));
+  }
+
   /** Forgets the key's failures and lock; pass a transaction to forget them only if it commits. */
   async reset(key: string, q: Queryable = this.db): Promise<void> {
     await q.query('DELETE FROM throttle WHERE key = $1', [key]);
