@@ -1,6 +1,7 @@
 import test from 'ava';
 import { ManualClock } from '@gatehouse/service-kit';
 import { tokenFromMail } from '@gatehouse/testkit';
+import { findUserByEmail, setPassword } from '../src/users/users.js';
 import { bearer, call, confirmedAccount, login, startAuth, type Harness } from './helpers/harness.js';
 
 // Security case 64: any password change kills outstanding reset links, and a new link retires the older ones.
@@ -58,4 +59,18 @@ test('a new reset link → the older unused one is refused at once', async (t) =
   t.is(res.status, 400);
   t.is(res.body.code, 'invalid_or_expired_token');
   await login(h, account);
+});
+
+test('reset link asked for before a password set by any other path (an admin tool) → refused after it', async (t) => {
+  const clock = new ManualClock(Date.now());
+  const h = await startAuth(t, { clock });
+  const account = await confirmedAccount(h);
+  const stale = await resetLink(h, clock, account.email);
+  const user = (await findUserByEmail(h.database.db, account.email))!;
+  const hash = await h.runtime.deps.passwords.hash('set by the administrator');
+  await setPassword(h.database.db, user.id, hash, clock.now());
+  const res = await reset(h, stale, 'the attacker wants this one');
+  t.is(res.status, 400);
+  t.is(res.body.code, 'invalid_or_expired_token');
+  await login(h, { username: account.username, password: 'set by the administrator' });
 });

@@ -38,9 +38,8 @@ export async function changePassword(
   const hash = await deps.passwords.hash(next);
   const now = deps.clock.now();
   const ended = await deps.db.transaction(async (tx) => {
+    // Also ends every reset link issued before now: one asked for before the change would undo it.
     await setPassword(tx, user.id, hash, now);
-    // A reset link asked for before the change would undo it.
-    await retireOneTimeTokens(tx, 'reset_password', user.id, now);
     const families = await revokeAllFamilies(tx, user.id, now, claims.sid);
     if (user.email) await enqueueMail(tx, changedNotice(deps.settings.publicUrl, { ...user, email: user.email }), now);
     await deps.audit(tx, 'password_changed', { userId: user.id, ip });

@@ -1,4 +1,5 @@
 import type { Queryable } from '@gatehouse/db';
+import { passwordChangedAtSql } from '../users/users.js';
 import { hashSecretToken, newSecretToken } from './secret-token.js';
 
 export type OneTimePurpose = 'confirm_email' | 'reset_password';
@@ -19,6 +20,13 @@ export async function createOneTimeToken(
 }
 
 /**
+ * A reset link dies with any change of the password after it was issued,
+ * whoever made the change: the check sits in the query, not in each caller.
+ */
+const stillValid = (purpose: OneTimePurpose) =>
+  purpose === 'reset_password' ? `AND created_at >= ${passwordChangedAtSql('user_id')}` : '';
+
+/**
  * The user a still-valid token belongs to. With `consume`, the token is
  * marked used in the same statement, so it works exactly once.
  */
@@ -33,11 +41,13 @@ export async function redeemOneTimeToken(
   const { rows } = options.consume
     ? await q.query<{ user_id: string }>(
         `UPDATE one_time_tokens SET used_at = $3
-         WHERE token_hash = $1 AND purpose = $2 AND expires_at > $3 AND used_at IS NULL RETURNING user_id`,
+         WHERE token_hash = $1 AND purpose = $2 AND expires_at > $3 AND used_at IS NULL ${stillValid(purpose)}
+         RETURNING user_id`,
         [hash, purpose, now],
       )
     : await q.query<{ user_id: string }>(
-        'SELECT user_id FROM one_time_tokens WHERE token_hash = $1 AND purpose = $2 AND expires_at > $3',
+        `SELECT user_id FROM one_time_tokens
+         WHERE token_hash = $1 AND purpose = $2 AND expires_at > $3 ${stillValid(purpose)}`,
         [hash, purpose, now],
       );
   return rows[0]?.user_id;

@@ -70,8 +70,13 @@ export async function markEmailVerified(
   return { user, newly };
 }
 
+/** Every password write stamps `password_changed_at`, which ends older reset links (see passwordChangedAtSql). */
 export async function setPassword(q: Queryable, id: string, passwordHash: string, now: Date): Promise<void> {
-  await q.query('UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1', [id, passwordHash, now]);
+  await q.query('UPDATE users SET password_hash = $2, password_changed_at = $3, updated_at = $3 WHERE id = $1', [
+    id,
+    passwordHash,
+    now,
+  ]);
 }
 
 /**
@@ -86,7 +91,8 @@ export async function setPasswordFromReset(
   now: Date,
 ): Promise<void> {
   await q.query(
-    `UPDATE users SET password_hash = $2, sessions_valid_from = $3, email_verified_at = coalesce(email_verified_at, $4), updated_at = $4
+    `UPDATE users SET password_hash = $2, sessions_valid_from = $3, email_verified_at = coalesce(email_verified_at, $4),
+       password_changed_at = $4, updated_at = $4
      WHERE id = $1`,
     [id, passwordHash, validFrom, now],
   );
@@ -108,6 +114,10 @@ export async function usersCutSince(
   );
   return rows;
 }
+
+/** An SQL expression: when the password of the user whose id is the column or parameter `id` last changed. */
+export const passwordChangedAtSql = (id: string) =>
+  `(SELECT coalesce(password_changed_at, '-infinity') FROM users WHERE id = ${id})`;
 
 /** An SQL expression: the sessions_valid_from of the user whose id is the parameter `idParam` (e.g. '$2'). */
 export const sessionsValidFromSql = (idParam: string) =>
