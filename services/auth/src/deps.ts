@@ -16,6 +16,9 @@ export interface AuthSettings {
   accessTtlSeconds: number;
   refresh: RefreshSettings;
   confirmTtlMs: number;
+  /** How long an account whose address was never confirmed is kept. */
+  unconfirmedTtlMs: number;
+  auditRetentionMs: number;
   resetTtlMs: number;
   serviceSecret: string;
   /** Longest slowdown of a login on an identifier under attack (LOGIN_SLOWDOWN_MAX_MS). */

@@ -6,6 +6,7 @@ import type { AuthConfig } from './config.js';
 import type { AuthDeps } from './deps.js';
 import { createAudit } from './audit/audit.js';
 import { MailWorker } from './mail/mail-worker.js';
+import { startPurge } from './housekeeping/purge.js';
 import { HashPool } from './passwords/hash-pool.js';
 import { createPasswordHasher } from './passwords/password-hasher.js';
 import { loadCommonPasswords } from './passwords/password-policy.js';
@@ -78,7 +79,14 @@ export async function createAuthRuntime(config: AuthConfig, overrides: RuntimeOv
       socketTimeout: 3 * config.SMTP_TIMEOUT_MS,
     });
   const mailWorker = config.MAIL_WORKER
-    ? new MailWorker({ db, transport, from: config.MAIL_FROM, clock, logger })
+    ? new MailWorker({
+        db,
+        transport,
+        from: config.MAIL_FROM,
+        messageIdDomain: new URL(config.PUBLIC_URL).hostname,
+        clock,
+        logger,
+      })
     : undefined;
 
   const deps: AuthDeps = {
@@ -91,6 +99,8 @@ export async function createAuthRuntime(config: AuthConfig, overrides: RuntimeOv
         successorKey: derivedKey(config.PASSWORD_PEPPER, 'refresh-successor'),
       },
       confirmTtlMs: config.CONFIRM_TOKEN_TTL_SECONDS * 1000,
+      unconfirmedTtlMs: config.UNCONFIRMED_ACCOUNT_TTL_SECONDS * 1000,
+      auditRetentionMs: config.AUDIT_RETENTION_DAYS * 86_400_000,
       resetTtlMs: config.RESET_TOKEN_TTL_SECONDS * 1000,
       serviceSecret: config.SERVICE_SECRET,
       loginSlowdownMaxMs: config.LOGIN_SLOWDOWN_MAX_MS,
@@ -118,6 +128,7 @@ export async function createAuthRuntime(config: AuthConfig, overrides: RuntimeOv
     mailQueued: () => mailWorker?.notify(),
   };
   mailWorker?.start();
+  const purge = startPurge(deps, config.PURGE_INTERVAL_SECONDS * 1000);
   const app = createAuthApp(deps);
 
   return {
@@ -126,6 +137,7 @@ export async function createAuthRuntime(config: AuthConfig, overrides: RuntimeOv
     mailWorker,
     async close() {
       await mailWorker?.stop();
+      await purge.stop();
       transport.close();
       await pool.close();
       await tokenStatus.close();

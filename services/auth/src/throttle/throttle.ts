@@ -76,6 +76,22 @@ export class Throttle {
     await q.query('DELETE FROM throttle WHERE starts_with(key, $1)', [prefix]);
   }
 
+  /**
+   * Takes the key for `ms` if it is free, in one statement, so requests racing
+   * for it cannot both win. Returns 0 when taken, else the seconds until it is free.
+   */
+  async claim(key: string, ms: number): Promise<number> {
+    const now = this.clock.now();
+    const { rows } = await this.db.query(
+      `INSERT INTO throttle (key, failures, locked_until, updated_at) VALUES ($1, 0, $2, $3)
+       ON CONFLICT (key) DO UPDATE SET locked_until = $2, updated_at = $3
+       WHERE throttle.locked_until IS NULL OR throttle.locked_until <= $3
+       RETURNING key`,
+      [key, new Date(now.getTime() + ms), now],
+    );
+    return rows.length ? 0 : Math.max(1, await this.retryAfter([key]));
+  }
+
   /** Forgets the key's failures and lock; pass a transaction to forget them only if it commits. */
   async reset(key: string, q: Queryable = this.db): Promise<void> {
     await q.query('DELETE FROM throttle WHERE key = $1', [key]);
@@ -93,7 +109,8 @@ export const throttleKeys = {
   device: (deviceId: string) => `device:${deviceId}`,
   /** The progressive slowdown, per identifier as typed: see login-guard.ts for why not per account. */
   slowdown: (identifier: string) => `slow:${identifier.toLowerCase()}`,
-  mail: (purpose: string, email: string) => `mail:${purpose}:${email.toLowerCase()}`,
+  /** One key per address, whatever the mail: every path that mails it shares one limit. */
+  mail: (email: string) => `mail:${email.toLowerCase()}`,
 };
 
 /** 429 with the wait in the Retry-After header and in the problem body, where a form can show it. */
@@ -104,3 +121,19 @@ export function tooManyRequests(retryAfter: number, what = 'Too many attempts.')
     extensions: { retry_after: retryAfter },
   });
 }
+
+/**
+ * Drops rows that no longer hold anything: not locked, and last touched
+ * before `before` (older than every policy's window, so their count would be
+ * forgotten anyway).
+ */
+export async function deleteStaleThrottleRows(q: Queryable, now: Date, before: Date): Promise<number> {
+  const { rowCount } = await q.query(
+    'DELETE FROM throttle WHERE updated_at < $2 AND (locked_until IS NULL OR locked_until <= $1)',
+    [now, before],
+  );
+  return rowCount;
+}
+
+/** The longest any policy remembers a failure: a row untouched for longer is forgotten. */
+export const longestThrottleWindowMs = Math.max(accountPolicy.windowMs, ipPolicy.windowMs);
