@@ -5,7 +5,9 @@ export { AppError, isAppError, type AppErrorOptions, type FieldError } from './a
 export { systemClock, ManualClock, type Clock } from './clock.js';
 export { createLogger, redactPaths, redactUrl, type Logger, type CreateLoggerOptions } from './logger.js';
 export { parseStrictJson } from './strict-json.js';
-export { bodyParser, type BodyParserOptions } from './body-parser.js';
+export { bodyParser, type BodyParserOptions, type FormPolicy } from './body-parser.js';
+export { trustedProxies, defaultTrustedProxies } from './trusted-proxies.js';
+export { textProblem, maxTextLength } from './safe-text.js';
 export { requestId, requestIdPattern } from './request-id.js';
 export { errorHandler, toProblem, type Problem } from './error-handler.js';
 export { createMetrics, type Metrics } from './metrics.js';

@@ -17,6 +17,7 @@ export interface AuthSettings {
   confirmTtlMs: number;
   resetTtlMs: number;
   serviceSecret: string;
+  trustedProxies: readonly string[];
 }
 
 /** Everything the auth app needs, built once by the runtime and passed in. */

@@ -90,6 +90,7 @@ export async function createAuthRuntime(config: AuthConfig, overrides: RuntimeOv
       confirmTtlMs: config.CONFIRM_TOKEN_TTL_SECONDS * 1000,
       resetTtlMs: config.RESET_TOKEN_TTL_SECONDS * 1000,
       serviceSecret: config.SERVICE_SECRET,
+      trustedProxies: config.TRUSTED_PROXIES,
     },
     db,
     logger,

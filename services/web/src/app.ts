@@ -32,6 +32,7 @@ export interface WebSettings {
   absoluteTimeoutMs: number;
   /** Recompile templates on every render (development). */
   watchTemplates?: boolean;
+  trustedProxies: readonly string[];
 }
 
 export interface WebDeps {
@@ -81,6 +82,7 @@ export function createWebApp(deps: WebDeps): Service {
     name: 'web',
     logger,
     parseBody: false,
+    trustedProxies: settings.trustedProxies,
     // Auth is deliberately not a readiness check: without it the pages still
     // answer (with a friendly "try again"), while an unready web would turn
     // into the gateway's bare 502 for everyone.
@@ -114,7 +116,8 @@ export function createWebApp(deps: WebDeps): Service {
   }
   app.use(pageState({ assets, signedIn, clock, logger, github: mirror !== undefined }));
   // After the error pages and the page state they render with.
-  app.use(bodyParser({ limit: 32 * 1024, form: true }));
+  // Every page form is a browser form; csrfGuard below checks each unsafe request.
+  app.use(bodyParser({ limit: 32 * 1024, forms: 'all' }));
 
   const routeDeps: RouteDeps = { auth, mirror, signedIn, clock, logger, githubOAuthOrigin, security };
   const router = new Router();
