@@ -7,6 +7,7 @@ import type { FieldError } from './app-error.js';
 export const maxTextLength = 4096;
 
 // C0 controls (NUL, CR, LF, tab …), DEL and C1 controls: no identifier or form field has a use for them.
+// eslint-disable-next-line no-control-regex -- finding them is the point
 const controlCharacter = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** Why a text cannot be taken as it is, or undefined when it can. */
