@@ -13,3 +13,5 @@ export { listen, listenLate, type LateServer, type TestServer } from './server.j
 export { captureLogs, type CapturedLogs } from './logs.js';
 export { MailCatcher, tokenFromMail, linkFromMail, type CaughtMail } from './mail-catcher.js';
 export { sqlOwners } from './table-owners.js';
+export { routesOf, type Endpoint } from './routes.js';
+export { fuzzEndpoints, type FuzzFailure, type FuzzOptions, type FuzzRequest } from './fuzz.js';
