@@ -24,22 +24,27 @@ export function textProblem(text: string): string | undefined {
  * any route sees it, so a new field or endpoint is covered without a schema
  * saying so. One error per field, named by its path.
  */
-export function unsafeTextErrors(input: unknown, path = ''): FieldError[] {
-  if (typeof input === 'string') {
-    const problem = textProblem(input);
-    const field = path || '(body)';
-    return problem ? [{ field, code: `${field}_invalid`, message: `${field} ${problem}.` }] : [];
-  }
-  if (input === null || typeof input !== 'object') return [];
+export function unsafeTextErrors(input: unknown): FieldError[] {
   const errors: FieldError[] = [];
-  for (const [key, value] of Object.entries(input)) {
-    const keyProblem = textProblem(key);
-    if (keyProblem) {
-      errors.push({ field: '(body)', code: 'unknown_field', message: `A field name ${keyProblem}.` });
+  // A queue, not recursion: how deep a body may nest is strict-json's business, not the call stack's.
+  const pending: [unknown, string][] = [[input, '']];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [value, path] = next;
+    if (typeof value === 'string') {
+      const problem = textProblem(value);
+      const field = path || '(body)';
+      if (problem) errors.push({ field, code: `${field}_invalid`, message: `${field} ${problem}.` });
       continue;
     }
-    const field = Array.isArray(input) ? path : path ? `${path}.${key}` : key;
-    errors.push(...unsafeTextErrors(value, field));
+    if (value === null || typeof value !== 'object') continue;
+    for (const [key, inner] of Object.entries(value)) {
+      const keyProblem = textProblem(key);
+      if (keyProblem) {
+        errors.push({ field: '(body)', code: 'unknown_field', message: `A field name ${keyProblem}.` });
+        continue;
+      }
+      pending.push([inner, Array.isArray(value) ? path : path ? `${path}.${key}` : key]);
+    }
   }
   return errors;
 }

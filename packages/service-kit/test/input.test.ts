@@ -141,3 +141,13 @@ test('TRUSTED_PROXIES with a bad entry → config error naming it; unset → loo
     'fd00::/8',
   ]);
 });
+
+test('JSON nested deeper than 32 levels → 400 malformed_json, before any walker sees it', async (t) => {
+  const s = await start({ forms: { paths: ['/oauth/token'], origin } });
+  t.teardown(s.close);
+  const deep = await post(`${s.url}/oauth/token`, `{"a":${'['.repeat(500)}${']'.repeat(500)}}`, json);
+  t.is(deep.status, 400);
+  t.is(deep.body.code, 'malformed_json');
+  const fine = await post(`${s.url}/oauth/token`, `{"a":${'['.repeat(30)}${']'.repeat(30)}}`, json);
+  t.is(fine.status, 200);
+});
