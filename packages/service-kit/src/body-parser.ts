@@ -64,6 +64,10 @@ export function bodyParser(options: BodyParserOptions): Middleware {
       throw new AppError('malformed_json', { message: 'The request body could not be read.', cause });
     }
     const body = kind === 'json' ? (text === '' ? {} : parseStrictJson(text)) : parseForm(text);
+    // Every route reads fields off the body; null, a number or a list has none (GitHub answers the same).
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new AppError('malformed_json', { message: 'The body must be a JSON object.' });
+    }
     refuseUnsafeText(body);
     ctx.request.body = body;
     return next();
@@ -78,14 +82,18 @@ function unsupportedMessage(forms: FormPolicy, ctx: Context) {
 
 /** Path parameters and query values reach queries too: the same rules as a body. */
 function checkAddress(ctx: Context): void {
-  let path = ctx.path;
-  try {
-    path = decodeURIComponent(ctx.path);
-  } catch {
-    // Not valid percent-encoding: the router leaves such a segment as written, which is harmless text.
+  // Segment by segment, as the router decodes parameters: one undecodable segment must not hide the next.
+  for (const segment of ctx.path.split('/')) {
+    let text = segment;
+    try {
+      text = decodeURIComponent(segment);
+    } catch {
+      // Not valid percent-encoding: the router leaves such a segment as written, which is harmless text.
+    }
+    if (textProblem(text)) {
+      throw new AppError('bad_request', { message: 'The address contains a character that is not allowed.' });
+    }
   }
-  if (textProblem(path))
-    throw new AppError('bad_request', { message: 'The address contains a character that is not allowed.' });
   refuseUnsafeText(ctx.query);
 }
 

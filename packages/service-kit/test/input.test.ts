@@ -151,3 +151,20 @@ test('JSON nested deeper than 32 levels → 400 malformed_json, before any walke
   const fine = await post(`${s.url}/oauth/token`, `{"a":${'['.repeat(30)}${']'.repeat(30)}}`, json);
   t.is(fine.status, 200);
 });
+
+test('JSON body that is null, a number, a string or a list → 400 malformed_json', async (t) => {
+  const s = await start({ forms: { paths: ['/oauth/token'], origin } });
+  t.teardown(s.close);
+  for (const text of ['null', '1', '"x"', '[]', '[{"a":1}]']) {
+    const res = await post(`${s.url}/oauth/token`, text, json);
+    t.is(res.status, 400, text);
+    t.is(res.body.code, 'malformed_json', text);
+  }
+});
+
+test('an undecodable path segment does not hide a NUL in the next one → 400', async (t) => {
+  const s = await start();
+  t.teardown(s.close);
+  t.is((await fetch(`${s.url}/items/%ED%A0%80/%00`)).status, 400);
+  t.is((await fetch(`${s.url}/items/%zz%00`)).status, 200, 'left undecoded by the router too: no NUL reaches it');
+});
