@@ -101,7 +101,10 @@ function refuseUnsafeText(input: unknown): void {
   const errors = unsafeTextErrors(input);
   if (!errors.length) return;
   const seen = new Set<string>();
-  throw new AppError('validation_failed', { errors: errors.filter((e) => !seen.has(e.field) && seen.add(e.field)) });
+  const unique = errors.filter((e) => !seen.has(e.field) && seen.add(e.field));
+  // The message alone must say what to fix: a page shows it without the field list.
+  const message = unique.length === 1 ? unique[0]!.message : 'Several fields contain characters that are not allowed.';
+  throw new AppError('validation_failed', { errors: unique, message });
 }
 
 /** Repeated form fields become arrays, which schema validation then refuses. */

@@ -33,7 +33,7 @@ export function unsafeTextErrors(input: unknown): FieldError[] {
     if (typeof value === 'string') {
       const problem = textProblem(value);
       const field = path || '(body)';
-      if (problem) errors.push({ field, code: `${field}_invalid`, message: `${field} ${problem}.` });
+      if (problem) errors.push({ field, code: `${field}_invalid`, message: `The field "${field}" ${problem}.` });
       continue;
     }
     if (value === null || typeof value !== 'object') continue;
