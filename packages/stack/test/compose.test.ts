@@ -17,7 +17,12 @@ const compose = readComposeFile(join(repoRoot, 'docker-compose.yml'));
 const references = { projectDir: repoRoot, testProfile: { profile: 'test', service: 'tests' } };
 
 test('docker-compose.yml and its override files are valid against the compose-spec schema', async (t) => {
-  for (const file of ['docker-compose.yml', 'docker-compose.offline.yml', 'docker-compose.tls.yml', 'docker-compose.real-ip.yml']) {
+  for (const file of [
+    'docker-compose.yml',
+    'docker-compose.offline.yml',
+    'docker-compose.tls.yml',
+    'docker-compose.real-ip.yml',
+  ]) {
     t.deepEqual(await checkComposeSchema(readComposeFile(join(repoRoot, file))), [], file);
   }
 });
@@ -136,7 +141,12 @@ test("every variable the compose files read is in the README's compose table", a
     readme.indexOf('- **Variables** compose reads'),
     readme.indexOf('- **Checks in `npm test`**'),
   );
-  for (const file of ['docker-compose.yml', 'docker-compose.offline.yml', 'docker-compose.tls.yml', 'docker-compose.real-ip.yml']) {
+  for (const file of [
+    'docker-compose.yml',
+    'docker-compose.offline.yml',
+    'docker-compose.tls.yml',
+    'docker-compose.real-ip.yml',
+  ]) {
     const text = await readFile(join(repoRoot, file), 'utf8');
     for (const [, name] of text.matchAll(/\$\{([A-Z0-9_]+)/g))
       t.true(table.includes(`\`${name}\``), `${file}: ${name} is not documented`);
