@@ -159,6 +159,8 @@ export const chromiumMissing: string | undefined = (() => {
   }
 })();
 
+const browserHostRules = process.env.E2E_BROWSER_HOST_RULES;
+
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath,
@@ -170,6 +172,10 @@ export function launchBrowser(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      // Chromium sends every *.localhost name to its own loopback, whatever DNS says. In
+      // the compose test profile the stand-in is another container, so the browser needs
+      // the same mapping compose's network alias gives every other client there.
+      ...(browserHostRules ? [`--host-resolver-rules=${browserHostRules}`] : []),
     ],
   });
 }

@@ -131,7 +131,12 @@ export function generateCompose(services: readonly ServiceEntry[]): ComposeDocum
     for (const other of entry.dependsOn ?? []) dependsOn[other] = healthy;
     out.volumes[`${entry.name}_data`] = {};
     out.services[entry.name] = {
-      build: { context: '.', target: 'service', args: buildArgs({ SERVICE: entry.name }) },
+      build: {
+        context: '.',
+        target: 'service',
+        // The commit the mirror names in what it pushes (the build context has no .git).
+        args: buildArgs({ SERVICE: entry.name, GATEHOUSE_COMMIT: '${GATEHOUSE_COMMIT:-}' }),
+      },
       image: `gatehouse/${entry.name}:\${GATEHOUSE_TAG:-latest}`,
       environment,
       secrets: secrets.sort(),
@@ -215,6 +220,7 @@ export function generateCompose(services: readonly ServiceEntry[]): ComposeDocum
       ...Object.fromEntries(
         services.filter((s) => s.standIn).map((s) => [standInTestVariable(s.name), standInUrl(services, s.name)]),
       ),
+      ...browserHostRules(services),
       CI: '${CI:-}',
     },
     depends_on: {
@@ -228,6 +234,16 @@ export function generateCompose(services: readonly ServiceEntry[]): ComposeDocum
 
   out.services = sortServices(out.services);
   return out;
+}
+
+/**
+ * Chromium sends every *.localhost name to its own loopback, ignoring DNS, so in the
+ * tests container (nginx's namespace) it would miss the stand-ins that compose's
+ * network aliases give every other client. Map each alias to its container instead.
+ */
+function browserHostRules(services: readonly ServiceEntry[]): Record<string, string> {
+  const rules = services.flatMap((s) => (s.standIn ? [`MAP ${s.standIn.hostAlias} ${s.name}`] : []));
+  return rules.length > 0 ? { E2E_BROWSER_HOST_RULES: rules.join(', ') } : {};
 }
 
 /** Where the e2e suite finds a stand-in, e.g. E2E_GITHUB_SANDBOX_URL. */
