@@ -5,7 +5,7 @@ import { healthRoutes, type ReadinessCheck } from './health.js';
 import { redactUrl, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { requestId } from './request-id.js';
-import { trustedProxies } from './trusted-proxies.js';
+import { defaultTrustedProxies, trustedProxies } from './trusted-proxies.js';
 
 export interface ServiceOptions {
   name: string;
@@ -16,8 +16,8 @@ export interface ServiceOptions {
   bodyLimit?: number;
   /** Where urlencoded bodies are accepted as well as JSON (none by default; see FormPolicy). */
   forms?: FormPolicy;
-  /** TRUSTED_PROXIES: the peers whose X-Forwarded-* headers count. */
-  trustedProxies: readonly string[];
+  /** TRUSTED_PROXIES: the peers whose X-Forwarded-* headers count. Every service passes its config's; default loopback. */
+  trustedProxies?: readonly string[];
   /**
    * Install the body parser here (default). A browser-facing service passes
    * false and installs `bodyParser` after its own error pages, so a 413 or
@@ -46,7 +46,7 @@ export function createService(options: ServiceOptions): Service {
   const { logger } = options;
   const metrics = createMetrics(options.name);
 
-  app.use(trustedProxies(options.trustedProxies));
+  app.use(trustedProxies(options.trustedProxies ?? defaultTrustedProxies.split(',')));
   app.use(requestId());
   app.use(async (ctx, next) => {
     const start = performance.now();

@@ -11,11 +11,7 @@ for (const transport of transports) {
     async (t) => {
       const h = await authFor(t, transport);
       const verifier = await verifierFor(t, h, transport);
-      const app = createService({
-        name: 'third',
-        logger: captureLogs('third').logger,
-        trustedProxies: ['127.0.0.1'],
-      });
+      const app = createService({ name: 'third', logger: captureLogs('third').logger });
       const router = new Router().get('/notes', requireToken(verifier), (ctx) => {
         ctx.body = { owner: claimsOf(ctx.state).sub };
       });
