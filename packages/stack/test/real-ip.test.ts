@@ -1,24 +1,14 @@
 // nginx behind a load balancer (nginx/real-ip/): the client's address comes
 // from the balancer's X-Forwarded-For, and only from the balancer.
-import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { testNeeding } from '@gatehouse/testkit';
-import {
-  buildRouteTable,
-  checkNginxConfig,
-  freePort,
-  nginxArgs,
-  prepareNginx,
-  rateZones,
-  renderTemplate,
-  repoRoot,
-  services,
-} from '../src/index.js';
+import { buildRouteTable, freePort, prepareNginx, rateZones, services } from '../src/index.js';
 import { fakeUpstream } from './fixtures/fake-upstream.js';
 import { nginxBin } from './fixtures/edges.js';
+import { addTemplate, runNginx } from './fixtures/run-nginx.js';
 
 /** nginx from the rendered site, plus the real-ip template rendered with `realIpFrom` when given. */
 async function startNginx(t: ExecutionContext, realIpFrom: string | undefined): Promise<string> {
@@ -37,31 +27,10 @@ async function startNginx(t: ExecutionContext, realIpFrom: string | undefined): 
     ...Object.fromEntries(upstreams.map((u, i) => [u.variable, `127.0.0.1:${fakes[i]!.port}`])),
   };
   const layout = await prepareNginx(join(dir, 'run'), variables);
-  if (realIpFrom) {
-    // As docker-compose.real-ip.yml does: the template joins the rendered site.
-    const template = await readFile(join(repoRoot, 'nginx', 'real-ip', 'real-ip.conf.template'), 'utf8');
-    await writeFile(join(layout.dir, 'conf.d', 'real-ip.conf'), renderTemplate(template, variables));
-  }
-  t.is(checkNginxConfig(nginxBin!, layout), undefined);
-  const nginx = spawn(nginxBin!, nginxArgs(layout), { stdio: 'ignore', detached: true });
-  t.teardown(() => {
-    try {
-      process.kill(-nginx.pid!, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  });
+  // As docker-compose.real-ip.yml does.
+  if (realIpFrom) await addTemplate(layout, 'real-ip/real-ip.conf.template', variables);
   const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 5000;
-  while (
-    !(await fetch(`${base}/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    ))
-  ) {
-    if (Date.now() > deadline) throw new Error('nginx did not start');
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await runNginx(t, layout, base);
   return base;
 }
 
