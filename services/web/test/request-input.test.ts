@@ -12,10 +12,7 @@ test('login form with a NUL byte in the identifier → 400 page, not "Temporaril
   const res = await browser.post('/login', { identifier: 'ann\u0000', password: 'correct horse battery staple' });
   t.is(res.status, 400);
   t.notRegex(textOf(res.html), /Temporarily unavailable|Something went wrong/);
-  t.regex(
-    textOf(res.html),
-    /The field “identifier” contains a control character|The field "identifier" contains a control character/,
-  );
+  t.regex(textOf(res.html), /The field "identifier" contains a control character/);
   t.false(stack.logs.web.text().includes('"request failed"'));
   t.false(stack.logs.auth.text().includes('"request failed"'));
 });
