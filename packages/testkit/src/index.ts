@@ -15,3 +15,4 @@ export { MailCatcher, tokenFromMail, linkFromMail, type CaughtMail } from './mai
 export { sqlOwners } from './table-owners.js';
 export { routesOf, type Endpoint } from './routes.js';
 export { fuzzEndpoints, type FuzzFailure, type FuzzOptions, type FuzzRequest } from './fuzz.js';
+export { safeMethodPaths, tableDigests, walkSafeMethods, type SafeMethodWalk } from './safe-methods.js';
