@@ -2,9 +2,11 @@ import type { FieldError } from './app-error.js';
 
 /**
  * The longest text any field may hold. Every field Gatehouse takes is far
- * shorter (passwords stop at 1024); a schema caps its own fields lower.
+ * shorter (passwords stop at 1024); a schema caps its own fields lower. It
+ * stays above 10 KB so that introspection can still answer a merely long
+ * token with active:false, as RFC 7662 asks.
  */
-export const maxTextLength = 4096;
+export const maxTextLength = 16_384;
 
 // C0 controls (NUL, CR, LF, tab …), DEL and C1 controls: no identifier or form field has a use for them.
 // eslint-disable-next-line no-control-regex -- finding them is the point
