@@ -90,6 +90,10 @@ RUN mkdir /source \
 FROM ${NODE_IMAGE} AS service
 ARG SERVICE=
 ENV NODE_ENV=production
+# A young generation of 2 MB instead of V8's 16: these services keep little per
+# request, and it holds each under 120 MB resident (`npm run bench` starts the
+# compiled services with this same line).
+ENV NODE_OPTIONS=--max-semi-space-size=2
 # Read by the mirror only (MIRROR_SOURCE_DIR): the snapshot from the source stage.
 ENV MIRROR_SOURCE_DIR=/usr/share/gatehouse/source
 WORKDIR /app

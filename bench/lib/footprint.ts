@@ -56,6 +56,13 @@ export async function rssMb(pid: number): Promise<number> {
   return (Number(kb) * 1024) / 1e6;
 }
 
+/** The NODE_OPTIONS the images run with (the Dockerfile's service stage), so compiled runs match them. */
+export async function imageNodeOptions(): Promise<string> {
+  const dockerfile = await readFile('Dockerfile', 'utf8');
+  const stage = dockerfile.slice(dockerfile.indexOf(' AS service\n'));
+  return /^ENV NODE_OPTIONS=(.*)$/m.exec(stage)?.[1]?.trim() ?? '';
+}
+
 const settle = () => new Promise((resolve) => setTimeout(resolve, 3000));
 
 /** Sends `count` requests over `concurrency` keep-alive connections, taking turns through `calls`. */
@@ -106,7 +113,7 @@ export async function measureFootprint({ adminUrl, redisUrl, requests, mode }: F
             )
           : await startProcess(
               `services/${service}/dist/server.js`,
-              { ...common(service), ...env, NODE_ENV: 'production' },
+              { ...common(service), ...env, NODE_ENV: 'production', NODE_OPTIONS: await imageNodeOptions() },
               `${at(ports[service])}/readyz`,
               [],
             );
