@@ -76,7 +76,7 @@ export async function createAuthRuntime(config: AuthConfig, overrides: RuntimeOv
       socketTimeout: 3 * config.SMTP_TIMEOUT_MS,
     });
   const mailWorker = config.MAIL_WORKER
-    ? new MailWorker({ db, transport, from: config.MAIL_FROM, clock, logger })
+    ? new MailWorker({ db, transport, from: config.MAIL_FROM, clock, logger, claimMs: config.MAIL_CLAIM_MS })
     : undefined;
 
   const deps: AuthDeps = {
