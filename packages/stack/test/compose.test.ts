@@ -13,11 +13,12 @@ import {
   type ComposeFile,
 } from './fixtures/check-compose.js';
 
+const replicasFile = 'docker-compose.replicas.yml';
 const compose = readComposeFile(join(repoRoot, 'docker-compose.yml'));
 const references = { projectDir: repoRoot, testProfile: { profile: 'test', service: 'tests' } };
 
 test('docker-compose.yml and its override files are valid against the compose-spec schema', async (t) => {
-  for (const file of ['docker-compose.yml', 'docker-compose.offline.yml', 'docker-compose.tls.yml']) {
+  for (const file of ['docker-compose.yml', 'docker-compose.offline.yml', 'docker-compose.tls.yml', replicasFile]) {
     t.deepEqual(await checkComposeSchema(readComposeFile(join(repoRoot, file))), [], file);
   }
 });
@@ -100,6 +101,18 @@ testNeeding(missing)('docker-compose 1.29.2 accepts the files, in every profile 
     ['-f', 'docker-compose.yml', '--profile', 'test', 'config', '-q'],
     ['-f', 'docker-compose.yml', '-f', 'docker-compose.offline.yml', 'config', '-q'],
     ['-f', 'docker-compose.yml', '-f', 'docker-compose.tls.yml', 'config', '-q'],
+    [
+      '-f',
+      'docker-compose.yml',
+      '-f',
+      'docker-compose.offline.yml',
+      '-f',
+      replicasFile,
+      '--profile',
+      'test',
+      'config',
+      '-q',
+    ],
   ]) {
     const result = spawnSync('docker-compose', args, {
       cwd: repoRoot,
@@ -135,7 +148,7 @@ test("every variable the compose files read is in the README's compose table", a
     readme.indexOf('- **Variables** compose reads'),
     readme.indexOf('- **Checks in `npm test`**'),
   );
-  for (const file of ['docker-compose.yml', 'docker-compose.offline.yml', 'docker-compose.tls.yml']) {
+  for (const file of ['docker-compose.yml', 'docker-compose.offline.yml', 'docker-compose.tls.yml', replicasFile]) {
     const text = await readFile(join(repoRoot, file), 'utf8');
     for (const [, name] of text.matchAll(/\$\{([A-Z0-9_]+)/g))
       t.true(table.includes(`\`${name}\``), `${file}: ${name} is not documented`);
