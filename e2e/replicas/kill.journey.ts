@@ -140,6 +140,16 @@ async function mirrorToStandIn(page: Page, login: string) {
   await page.getByText(`GitHub is connected as ${login}.`).waitFor();
   await page.getByRole('link', { name: 'Mirror Gatehouse’s code' }).click();
   await page.getByRole('button', { name: 'Start mirroring' }).click();
-  // A job on a killed mirror replica resumes on the other once its lease (MIRROR_JOB_LEASE_MS) runs out.
-  await page.getByRole('link', { name: `${login}/gatehouse` }).waitFor({ timeout: 300_000 });
+  // A job on a killed mirror replica resumes on the other once its lease (MIRROR_JOB_LEASE_MS) runs out. The
+  // page's live socket may have gone with a killed replica: the person reloads, as anyone would.
+  const repository = page.getByRole('link', { name: `${login}/gatehouse` });
+  for (const deadline = Date.now() + 300_000; ;) {
+    const shown = await repository.waitFor({ timeout: 15_000 }).then(
+      () => true,
+      () => false,
+    );
+    if (shown) return;
+    if (Date.now() > deadline) throw new Error(`no link to ${login}/gatehouse on /mirror after 5 minutes`);
+    await page.reload();
+  }
 }
