@@ -23,7 +23,6 @@ import {
   startStack,
   type RunningStack,
 } from '@gatehouse/stack';
-import { postgresServer } from '@gatehouse/testkit';
 import pg from 'pg';
 
 const e2eDir = join(repoRoot, 'e2e');
@@ -139,18 +138,36 @@ async function privateRun(label: string, extra: Record<string, string>, args: st
 }
 
 let code = await privateRun('e2e', {}, avaArgs);
-const postgres = await postgresServer().catch(() => undefined);
 if (code === 0 && avaArgs.length === 0 && !interrupt.signal.aborted && gatewayChoice === 'nginx') {
-  if (postgres?.url === undefined) {
+  const server = await postgresAtHand();
+  if (server === undefined) {
     console.log('e2e: the replica journeys need a Postgres server; none is at hand, so they did not run');
   } else {
     const name = `gatehouse_e2e_replicas_${randomBytes(4).toString('hex')}`;
-    const databaseUrl = Object.assign(new URL(postgres.url), { pathname: `/${name}` }).toString();
+    const databaseUrl = Object.assign(new URL(server), { pathname: `/${name}` }).toString();
     code = await privateRun('e2e-replicas', { GATEHOUSE_REPLICAS: '2', DATABASE_URL: databaseUrl }, replicaJourneys);
-    await dropDatabases(postgres.url, name);
+    await dropDatabases(server, name);
   }
 }
 process.exit(code);
+
+/**
+ * The Postgres server the unit tests use (DATABASE_URL, else the local default), when it answers; never in
+ * the embedded mode. (Not through the testkit: it loads ava, which refuses to run outside its CLI.)
+ */
+async function postgresAtHand(): Promise<string | undefined> {
+  if (process.env.GATEHOUSE_TEST_SERVERS === 'embedded') return undefined;
+  const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    return url;
+  } catch {
+    return undefined;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
 
 async function dropDatabases(server: string, prefix: string): Promise<void> {
   const admin = new pg.Client({ connectionString: server });
