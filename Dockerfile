@@ -76,13 +76,28 @@ RUN mkdir /out \
       && SERVICE="$SERVICE" sh scripts/image/assemble.sh /out; \
     fi
 
+# What the mirror pushes: Gatehouse's source as given to the build, with the
+# manifest the mirror reads in place of .git (scripts/image/source-snapshot.sh).
+# Other services get an empty directory. GATEHOUSE_COMMIT names the version.
+FROM ${NODE_IMAGE} AS source
+ARG SERVICE=
+ARG GATEHOUSE_COMMIT=
+WORKDIR /src
+COPY . .
+RUN mkdir /source \
+ && if [ "$SERVICE" = mirror ]; then GATEHOUSE_COMMIT="$GATEHOUSE_COMMIT" sh scripts/image/source-snapshot.sh /source; fi
+
 FROM ${NODE_IMAGE} AS service
 ARG SERVICE=
 ENV NODE_ENV=production
+# Read by the mirror only (MIRROR_SOURCE_DIR): the snapshot from the source stage.
+ENV MIRROR_SOURCE_DIR=/usr/share/gatehouse/source
 WORKDIR /app
 COPY --from=prod /out/ ./
-# The GitHub stand-in serves its repositories with `git http-backend`.
-RUN if [ "$SERVICE" = github-sandbox ] && ! command -v git >/dev/null; then \
+COPY --from=source /source/ /usr/share/gatehouse/source/
+# The GitHub stand-in serves its repositories with `git http-backend`; the
+# mirror pushes with the git CLI.
+RUN if { [ "$SERVICE" = github-sandbox ] || [ "$SERVICE" = mirror ]; } && ! command -v git >/dev/null; then \
       apt-get update && apt-get install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/*; \
     fi
 # server.js → the service's dist/server.js (Node follows the link, so the

@@ -77,10 +77,14 @@ async function journey(t: ExecutionContext, kind: keyof typeof viewports): Promi
   t.true(main.includes(person.username));
   t.true(main.includes(person.email));
   t.true(main.includes('Confirmed'));
+  // Two cookies: the session id, and the device token that keeps failures elsewhere from locking this browser out.
   const cookies = await context.cookies();
-  t.is(cookies.length, 1, 'one cookie: the session id');
-  t.true(cookies[0]!.httpOnly);
-  t.is(cookies[0]!.sameSite, 'Lax');
+  t.is(cookies.length, 2);
+  t.true(cookies.some((c) => c.name.endsWith('-device')));
+  for (const cookie of cookies) {
+    t.true(cookie.httpOnly);
+    t.is(cookie.sameSite, 'Lax');
+  }
   await shot('06-account');
 
   // Home says who is signed in.

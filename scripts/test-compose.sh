@@ -334,6 +334,9 @@ step_ok "$engine_note; Docker $(docker version --format '{{.Server.Version}}' 2>
 
 # What compose reads from the environment, fixed for this run.
 export GATEHOUSE_TAG=$run_tag
+# The version the mirror names in what it pushes (the image has no .git).
+GATEHOUSE_COMMIT=$(git rev-parse HEAD 2>/dev/null || true)
+export GATEHOUSE_COMMIT
 export GATEWAY_PORT=127.0.0.1:0 MAIL_WEB_PORT=127.0.0.1:0
 # Break files null a variable to remove it; the shell must not fill it back in.
 unset SESSION_SECRET_FILE COMPOSE_PROFILES COMPOSE_FILE COMPOSE_PROJECT_NAME

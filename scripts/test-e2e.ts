@@ -86,6 +86,9 @@ async function privateRun(label: string, extra: Record<string, string>, args: st
     GATEHOUSE_GATEWAY: gatewayChoice,
     PUBLIC_URL: undefined,
     GATEHOUSE_LOG_FORMAT: 'pretty',
+    // Access tokens shorter than web's 30 s refresh margin: every signed-in page load
+    // refreshes, so the whole suite runs rotation under its races (e2e/four-tabs.test.ts).
+    ACCESS_TOKEN_TTL_SECONDS: process.env.ACCESS_TOKEN_TTL_SECONDS ?? '20',
     // The suite drives the stand-ins (GitHub's consent page, say): never a real host the shell points at.
     ...Object.fromEntries(services.flatMap((s) => s.standIn?.realHostVariables ?? []).map((name) => [name, undefined])),
     ...Object.fromEntries(names.map((name, i) => [servicePortVariable(name), String(servicePorts[i])])),

@@ -6,9 +6,20 @@ export interface Spawned {
   stop(): Promise<void>;
 }
 
-/** Starts a TypeScript entry point on this Node, and waits until `readyUrl` answers 200. */
-export async function startProcess(entry: string, env: Record<string, string>, readyUrl: string): Promise<Spawned> {
-  const child = spawn(process.execPath, ['--conditions=gatehouse-source', '--import=tsx', entry], {
+/** How the local run starts a TypeScript entry point: from source, through tsx. */
+export const fromSource = ['--conditions=gatehouse-source', '--import=tsx'];
+
+/**
+ * Starts an entry point on this Node (TypeScript through tsx by default; `nodeArgs: []` for
+ * compiled JavaScript), and waits until `readyUrl` answers 200.
+ */
+export async function startProcess(
+  entry: string,
+  env: Record<string, string>,
+  readyUrl: string,
+  nodeArgs: readonly string[] = fromSource,
+): Promise<Spawned> {
+  const child = spawn(process.execPath, [...nodeArgs, entry], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

@@ -11,7 +11,7 @@ export async function confirmedUser(t: ExecutionContext, prefix = 'e2e') {
   const mail = await waitForMail({ to: user.email, subject: /confirm/i });
   const token = new URL(linkFromMail(mail, '/confirm-email')).searchParams.get('token');
   t.truthy(token, 'the confirmation link carries a token');
-  const confirm = await api('/api/auth/v1/email/confirm', { json: { token } });
+  const confirm = await api('/api/auth/v1/email/confirm', { json: { token, password: user.password } });
   t.is(confirm.status, 200, `confirm: ${JSON.stringify(confirm.body)}`);
   return user;
 }

@@ -24,6 +24,10 @@ export const errorCodes = {
   invalid_token: { status: 401, message: 'The access token is missing, invalid, expired or revoked.' },
   invalid_refresh_token: { status: 401, message: 'The refresh token is invalid, expired or revoked.' },
   invalid_or_expired_token: { status: 400, message: 'This link is invalid or has expired.' },
+  confirmation_proof_required: {
+    status: 403,
+    message: 'Enter the account’s password to confirm this address.',
+  },
   invalid_client: { status: 401, message: 'The service credential is missing or wrong.' },
   unsupported_grant_type: { status: 400, message: 'grant_type must be "password" or "refresh_token".' },
   username_taken: { status: 409, message: 'That username is taken.' },

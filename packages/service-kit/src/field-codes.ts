@@ -24,6 +24,7 @@ export const fieldCodes = {
   token_invalid: 'The token is malformed.',
   refresh_token_required: 'The refresh token is missing.',
   refresh_token_invalid: 'The refresh token is malformed.',
+  device_token_invalid: 'The device token is malformed.',
   scope_invalid: 'scope must be "local" or "global".',
 } as const satisfies Record<string, string>;
 

@@ -3,6 +3,7 @@ export { fieldCodes, type FieldCode } from './field-codes.js';
 export { fieldIssue, textField, fieldError } from './field-issue.js';
 export { AppError, isAppError, type AppErrorOptions, type FieldError } from './app-error.js';
 export { systemClock, ManualClock, type Clock } from './clock.js';
+export { loginLockPolicy, lockMs, type LockPolicy } from './lock-policy.js';
 export { createLogger, redactPaths, redactUrl, type Logger, type CreateLoggerOptions } from './logger.js';
 export { parseStrictJson } from './strict-json.js';
 export { bodyParser, type BodyParserOptions } from './body-parser.js';

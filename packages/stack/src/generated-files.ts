@@ -4,6 +4,7 @@ import { composeYaml, offlineOverrideYaml } from './compose/generate-compose.js'
 import { replicasOverrideYaml } from './compose/replicas-override.js';
 import { configTable, withConfigTable } from './config-table.js';
 import { withFieldCodeTable } from './field-code-table.js';
+import { withKubernetesSecretTable } from './kubernetes.js';
 import { generateNginx } from './nginx/generate-nginx.js';
 import { repoRoot } from './paths.js';
 import { buildRouteTable } from './route-table.js';
@@ -22,7 +23,7 @@ export async function generatedFiles(services: readonly ServiceEntry[]): Promise
   files['docker-compose.offline.yml'] = offlineOverrideYaml(services);
   files['docker-compose.replicas.yml'] = replicasOverrideYaml(services);
   const readme = await readFile(join(repoRoot, 'README.md'), 'utf8');
-  files['README.md'] = withConfigTable(readme, await configTable(services));
+  files['README.md'] = withKubernetesSecretTable(withConfigTable(readme, await configTable(services)), services);
   const authReadme = 'services/auth/README.md';
   files[authReadme] = withFieldCodeTable(await readFile(join(repoRoot, authReadme), 'utf8'));
   files['tsconfig.json'] = await rootTsconfig();

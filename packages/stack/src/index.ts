@@ -21,6 +21,13 @@ export { RateLimiter } from './gateway/rate-limiter.js';
 export { repoRoot } from './paths.js';
 export { readStackConfig, servicePortVariable, type StackConfig } from './config.js';
 export { ensureSecrets, serviceSecrets } from './secrets.js';
+export {
+  kubernetesSecrets,
+  kubernetesServices,
+  secretsMountPath,
+  serviceKubernetesSecrets,
+  type KubernetesSecret,
+} from './kubernetes.js';
 export { startStack, StackStartError, type RunningStack, type StackReporter } from './local/run-stack.js';
 export { consoleReporter } from './local/console-reporter.js';
 export { formatLogLine } from './local/log-format.js';

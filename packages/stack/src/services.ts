@@ -31,6 +31,8 @@ export const services: readonly ServiceEntry[] = [
     internal: ['/v1/introspect', '/v1/revocations', '/v1/internal'],
     rateLimited: [
       { path: '/v1/token', zone: 'login' },
+      // Confirming with a password is a password guess like a login.
+      { path: '/v1/email/confirm', zone: 'login' },
       { path: '/v1/signup', zone: 'signup' },
       { path: '/v1/email/resend', zone: 'resend' },
       { path: '/v1/password/forgot', zone: 'forgot' },
@@ -60,6 +62,7 @@ export const services: readonly ServiceEntry[] = [
     routes: [{ prefix: '/' }, { prefix: '/assets/', immutableAssets: true }, { prefix: '/mirror/', websocket: true }],
     rateLimited: [
       { path: '/login', zone: 'login' },
+      { path: '/confirm-email', zone: 'login' },
       { path: '/signup', zone: 'signup' },
       { path: '/confirm-email/resend', zone: 'resend' },
       { path: '/forgot-password', zone: 'forgot' },

@@ -13,3 +13,4 @@ export { listen, listenLate, type LateServer, type TestServer } from './server.j
 export { captureLogs, type CapturedLogs } from './logs.js';
 export { MailCatcher, tokenFromMail, linkFromMail, type CaughtMail } from './mail-catcher.js';
 export { sqlOwners } from './table-owners.js';
+export { safeMethodPaths, tableDigests, walkSafeMethods, type SafeMethodWalk } from './safe-methods.js';

@@ -43,8 +43,24 @@ export const authConfigSchema = z.object({
     .min(0)
     .default(10)
     .describe('How long a just-rotated refresh token may be used again (two tabs refreshing at once).'),
+  LOGIN_SLOWDOWN_MAX_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(30_000)
+    .default(3000)
+    .describe(
+      'Longest delay before answering a login on a username or email that keeps failing (clients without a device token). Never a refusal.',
+    ),
   CONFIRM_TOKEN_TTL_SECONDS: seconds(24 * 3600).describe('Lifetime of an email confirmation link.'),
   RESET_TOKEN_TTL_SECONDS: seconds(3600).describe('Lifetime of a password reset link.'),
+  UNCONFIRMED_ACCOUNT_TTL_SECONDS: seconds(7 * 24 * 3600).describe(
+    'How long an account whose email was never confirmed is kept; then it is deleted, releasing its username and address.',
+  ),
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().positive().default(365).describe('How long audit rows are kept.'),
+  PURGE_INTERVAL_SECONDS: seconds(3600).describe(
+    'How often each replica tries the purge job (one at a time, under an advisory lock).',
+  ),
   PASSWORD_PEPPER: z
     .string()
     .min(32, 'must be at least 32 characters')

@@ -6,11 +6,14 @@ import type { AuthConfig } from './config.js';
 import type { AuthDeps } from './deps.js';
 import { createAudit } from './audit/audit.js';
 import { MailWorker } from './mail/mail-worker.js';
+import { startPurge } from './housekeeping/purge.js';
 import { HashPool } from './passwords/hash-pool.js';
 import { createPasswordHasher } from './passwords/password-hasher.js';
 import { loadCommonPasswords } from './passwords/password-policy.js';
 import { commonPasswordsFile, migrationsDir } from './paths.js';
 import { createAccessTokens } from './tokens/access-tokens.js';
+import { derivedKey } from './tokens/derived-key.js';
+import { createDeviceTokens } from './tokens/device-tokens.js';
 import { loadKeyStore } from './tokens/key-store.js';
 import { publishRevocations } from './tokens/published-token-status.js';
 import { createRevocationFeed } from './tokens/revocation-feed.js';
@@ -76,7 +79,15 @@ export async function createAuthRuntime(config: AuthConfig, overrides: RuntimeOv
       socketTimeout: 3 * config.SMTP_TIMEOUT_MS,
     });
   const mailWorker = config.MAIL_WORKER
-    ? new MailWorker({ db, transport, from: config.MAIL_FROM, clock, logger, claimMs: config.MAIL_CLAIM_MS })
+    ? new MailWorker({
+        db,
+        transport,
+        from: config.MAIL_FROM,
+        messageIdDomain: new URL(config.PUBLIC_URL).hostname,
+        clock,
+        logger,
+        claimMs: config.MAIL_CLAIM_MS,
+      })
     : undefined;
 
   const deps: AuthDeps = {
@@ -86,10 +97,14 @@ export async function createAuthRuntime(config: AuthConfig, overrides: RuntimeOv
       refresh: {
         familyTtlMs: config.REFRESH_TOKEN_TTL_SECONDS * 1000,
         reuseGraceMs: config.REFRESH_REUSE_GRACE_SECONDS * 1000,
+        successorKey: derivedKey(config.PASSWORD_PEPPER, 'refresh-successor'),
       },
       confirmTtlMs: config.CONFIRM_TOKEN_TTL_SECONDS * 1000,
+      unconfirmedTtlMs: config.UNCONFIRMED_ACCOUNT_TTL_SECONDS * 1000,
+      auditRetentionMs: config.AUDIT_RETENTION_DAYS * 86_400_000,
       resetTtlMs: config.RESET_TOKEN_TTL_SECONDS * 1000,
       serviceSecret: config.SERVICE_SECRET,
+      loginSlowdownMaxMs: config.LOGIN_SLOWDOWN_MAX_MS,
     },
     db,
     logger,
@@ -109,10 +124,12 @@ export async function createAuthRuntime(config: AuthConfig, overrides: RuntimeOv
     tokenStatus,
     revocationFeed,
     throttle: new Throttle(db, clock),
+    deviceTokens: createDeviceTokens(derivedKey(config.PASSWORD_PEPPER, 'device-token')),
     audit: createAudit(logger, clock),
     mailQueued: () => mailWorker?.notify(),
   };
   mailWorker?.start();
+  const purge = startPurge(deps, config.PURGE_INTERVAL_SECONDS * 1000);
   const app = createAuthApp(deps);
 
   return {
@@ -121,6 +138,7 @@ export async function createAuthRuntime(config: AuthConfig, overrides: RuntimeOv
     mailWorker,
     async close() {
       await mailWorker?.stop();
+      await purge.stop();
       transport.close();
       await pool.close();
       await tokenStatus.close();

@@ -10,6 +10,12 @@ export interface TokenResponse {
   token_type: 'Bearer';
   expires_in: number;
   refresh_token: string;
+  /**
+   * Password grant only: this client's device token for the account. Send it
+   * back as `device_token` with later password grants: failed logins
+   * elsewhere then never lock this client out.
+   */
+  device_token?: string;
 }
 
 /** What the API shows of a user: GET /v1/me, POST /v1/email/confirm. */
@@ -20,3 +26,17 @@ export interface PublicUser {
   email_verified: boolean;
   created_at: string;
 }
+
+/**
+ * POST /v1/signup. `binding` is the same shape whether or not the address
+ * already had an account; sent back with the mailed token it confirms without
+ * the password (web keeps it in a cookie). It works for `binding_expires_in` seconds.
+ */
+export interface SignupResponse {
+  status: 'confirmation_sent';
+  binding: string;
+  binding_expires_in: number;
+}
+
+/** POST /v1/email/confirm: the account only to whoever proved it theirs, never to a bare link holder. */
+export type ConfirmResponse = { status: 'confirmed'; user: PublicUser } | { status: 'already_confirmed' };

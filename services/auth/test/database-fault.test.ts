@@ -72,6 +72,7 @@ test('database gone mid-run → requests answer 503 fast, the process stays up, 
   await call(app.url, 'POST', '/v1/signup', account);
   await call(app.url, 'POST', '/v1/email/confirm', {
     token: tokenFromMail(await mail.waitFor(account.email, /Confirm/)),
+    password: account.password,
   });
   const tokens = await login({ url: app.url }, account);
 

@@ -42,7 +42,8 @@ test('SMTP down at signup → 202, the mail waits in the outbox, and exactly one
   t.is(await worker.runOnce(), 0);
   const mail = await smtp.waitFor(account.email, /Confirm/);
   t.is(smtp.messages.length, 1);
-  t.is((await call(h.url, 'POST', '/v1/email/confirm', { token: tokenFromMail(mail) })).status, 200);
+  const confirm = { token: tokenFromMail(mail), password: account.password };
+  t.is((await call(h.url, 'POST', '/v1/email/confirm', confirm)).status, 200);
 });
 
 test('worker killed mid-send → its claim expires and another worker delivers the mail once', async (t) => {
@@ -57,6 +58,7 @@ test('worker killed mid-send → its claim expires and another worker delivers t
     db: h.database.db,
     transport: hanging,
     from: 'x@gatehouse.test',
+    messageIdDomain: 'gatehouse.test',
     clock,
     logger: h.logs.logger,
   });
@@ -70,6 +72,7 @@ test('worker killed mid-send → its claim expires and another worker delivers t
     db: h.database.db,
     transport: nodemailer.createTransport(h.config.SMTP_URL),
     from: 'x@gatehouse.test',
+    messageIdDomain: 'gatehouse.test',
     clock,
     logger: h.logs.logger,
   });
@@ -80,7 +83,7 @@ test('worker killed mid-send → its claim expires and another worker delivers t
   t.is(h.mail.messages.length, 1);
 });
 
-test('every mail → a plain-text part and an HTML part with the same link, and a stable Message-ID', async (t) => {
+test('every mail → a plain-text part and an HTML part with the same link', async (t) => {
   const h = await startAuth(t);
   const account = newAccount();
   await call(h.url, 'POST', '/v1/signup', account);
@@ -88,12 +91,50 @@ test('every mail → a plain-text part and an HTML part with the same link, and 
   const token = tokenFromMail(mail);
   t.true(mail.html.includes(token));
   t.true(mail.text.includes(token));
-  t.regex(mail.messageId ?? '', /^<outbox-\d+@gatehouse>$/);
+});
+
+test('the first mail of two fresh installs → different Message-IDs, both under PUBLIC_URL’s host', async (t) => {
+  const ids: string[] = [];
+  for (const host of ['gatehouse.test', 'auth.example.org']) {
+    const h = await startAuth(t, { env: { PUBLIC_URL: `https://${host}:8443/base` } });
+    const account = newAccount();
+    await call(h.url, 'POST', '/v1/signup', account);
+    const id = (await h.mail.waitFor(account.email, /Confirm/)).messageId ?? '';
+    t.regex(id, new RegExp(`^<[0-9a-f-]{36}@${host.replaceAll('.', '\\.')}>$`));
+    ids.push(id.split('@')[0]!);
+  }
+  t.not(ids[0], ids[1]);
+});
+
+test('a mail sent again after a crash → the same Message-ID as the first attempt', async (t) => {
+  const clock = new ManualClock(Date.now());
+  const h = await startAuth(t, { clock, env: { MAIL_WORKER: 'false' } });
+  const account = newAccount();
+  await call(h.url, 'POST', '/v1/signup', account);
+  const worker = () =>
+    new MailWorker({
+      db: h.database.db,
+      transport: nodemailer.createTransport(h.config.SMTP_URL),
+      from: 'x@gatehouse.test',
+      messageIdDomain: 'gatehouse.test',
+      clock,
+      logger: h.logs.logger,
+    });
+  t.is(await worker().runOnce(), 1);
+  // The crash: the mail went out but was never marked sent.
+  await h.database.db.query('UPDATE mail_outbox SET sent_at = NULL, claimed_until = NULL');
+  t.is(await worker().runOnce(), 1);
+  await h.mail.waitFor(account.email, /Confirm/, { nth: 1 });
+  const [first, second] = h.mail.find(account.email, /Confirm/);
+  t.is(first!.messageId, second!.messageId);
 });
 
 test('a username with markup in a mail → escaped in the HTML part', async (t) => {
   const { confirmationMail } = await import('../src/mail/templates.js');
-  const mail = confirmationMail('a@example.com', '<b>ann</b>', 'https://x.test/confirm-email?token=a&b', 24);
+  const mail = confirmationMail('a@example.com', '<b>ann</b>', 'https://x.test/confirm-email?token=a&b', {
+    hours: 24,
+    keepDays: 7,
+  });
   t.false(mail.html.includes('<b>ann</b>'));
   t.true(mail.html.includes('&lt;b&gt;ann&lt;/b&gt;'));
   t.true(mail.html.includes('token=a&amp;b'));

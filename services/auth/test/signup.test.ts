@@ -10,7 +10,8 @@ test('signup → 202 confirmation_sent and a mail with a text and an HTML part l
     'x-forwarded-host': 'evil.example',
   });
   t.is(res.status, 202);
-  t.deepEqual(res.body, { status: 'confirmation_sent' });
+  t.like(res.body, { status: 'confirmation_sent', binding_expires_in: 7 * 24 * 3600 });
+  t.regex(String(res.body.binding), /^[A-Za-z0-9_-]{43}$/);
   const mail = await h.mail.waitFor(account.email, /Confirm your email/);
   t.regex(mail.text, /https:\/\/gatehouse\.test\/confirm-email\?token=[A-Za-z0-9_-]{43}/);
   t.regex(mail.html, /href="https:\/\/gatehouse\.test\/confirm-email\?token=/);
@@ -34,7 +35,9 @@ test('signup with a registered email (any case) → same 202, owner mailed a not
   const intruder = newAccount({ email: owner.email.toUpperCase() });
   const res = await call(h.url, 'POST', '/v1/signup', intruder);
   t.is(res.status, 202);
-  t.deepEqual(res.body, { status: 'confirmation_sent' });
+  t.deepEqual(Object.keys(res.body).sort(), ['binding', 'binding_expires_in', 'status']);
+  t.like(res.body, { status: 'confirmation_sent', binding_expires_in: 7 * 24 * 3600 });
+  t.regex(String(res.body.binding), /^[A-Za-z0-9_-]{43}$/);
   const notice = await h.mail.waitFor(owner.email, /Someone tried to sign up/);
   t.regex(notice.text, /already have one/);
   const { rows } = await h.database.db.query('SELECT id FROM users');

@@ -12,7 +12,7 @@ import {
 } from './helpers/harness.js';
 import { tokenFromMail } from '@gatehouse/testkit';
 
-// Security cases 12, 15, 16, 17: brute force, spraying, lock expiry, equal answers for unknown users.
+// Security cases 12, 15, 16, 17, 61, 62: brute force, spraying, lock expiry, equal answers for unknown users.
 
 async function setup(t: ExecutionContext, options: HarnessOptions = {}, account: Partial<Account> = {}) {
   const clock = options.clock ?? new ManualClock();
@@ -30,6 +30,13 @@ async function failTimes(t: ExecutionContext, h: Harness, usernames: string[], i
   }
 }
 
+/** The answer to a locked client: exactly a wrong password's (security case 62), so no Retry-After either. */
+function assertLocked(t: ExecutionContext, res: Reply) {
+  t.is(res.status, 401);
+  t.is(res.body.code, 'invalid_credentials');
+  t.is(res.headers.get('retry-after'), null);
+}
+
 /** A 429 that says how long to wait, in the header and in words; returns the seconds. */
 function assertThrottled(t: ExecutionContext, res: Reply): number {
   t.is(res.status, 429);
@@ -40,13 +47,12 @@ function assertThrottled(t: ExecutionContext, res: Reply): number {
   return Number(header);
 }
 
-test('5 wrong passwords → 429 too_many_requests with Retry-After; even the right password is refused while locked', async (t) => {
+test('5 wrong passwords from one address → locked: even the right password → 401 invalid_credentials from there', async (t) => {
   const { h, account } = await setup(t);
   await failTimes(t, h, Array(5).fill(account.username));
-  const seconds = assertThrottled(t, await attempt(h, account.username, 'not the password at all'));
-  t.true(seconds >= 1 && seconds <= 15 * 60);
-  assertThrottled(t, await attempt(h, account.username, account.password));
-  assertThrottled(t, await attempt(h, account.email, account.password));
+  assertLocked(t, await attempt(h, account.username, 'not the password at all'));
+  assertLocked(t, await attempt(h, account.username, account.password));
+  assertLocked(t, await attempt(h, account.email, account.password));
 });
 
 test('4 wrong passwords → still 200 with the right one (lock starts at the 5th)', async (t) => {
@@ -58,16 +64,26 @@ test('4 wrong passwords → still 200 with the right one (lock starts at the 5th
 test('case variants of the username and the email share one counter', async (t) => {
   const { h, account } = await setup(t, {}, { username: 'Ann', email: 'Ann.Smith@example.com' });
   await failTimes(t, h, ['ANN', 'ann', 'Ann', 'ann.smith@example.com', 'ANN.SMITH@EXAMPLE.COM']);
-  assertThrottled(t, await attempt(h, 'aNn', account.password));
-  assertThrottled(t, await attempt(h, account.email, account.password));
+  assertLocked(t, await attempt(h, 'aNn', account.password));
+  assertLocked(t, await attempt(h, account.email, account.password));
 });
 
-test('lock → expires by itself once Retry-After has passed (not a second earlier)', async (t) => {
+test('lock → expires by itself after 15 s (not a second earlier)', async (t) => {
   const { h, clock, account } = await setup(t);
   await failTimes(t, h, Array(5).fill(account.username));
-  const seconds = assertThrottled(t, await attempt(h, account.username, account.password));
-  clock.advance((seconds - 1) * 1000);
-  t.is(assertThrottled(t, await attempt(h, account.username, account.password)), 1);
+  clock.advance(14_000);
+  assertLocked(t, await attempt(h, account.username, account.password));
+  clock.advance(1000);
+  t.is((await attempt(h, account.username, account.password)).status, 200);
+});
+
+test('failures after a lock → the next lock is twice as long', async (t) => {
+  const { h, clock, account } = await setup(t);
+  await failTimes(t, h, Array(5).fill(account.username));
+  clock.advance(15_000);
+  await failTimes(t, h, [account.username]);
+  clock.advance(29_000);
+  assertLocked(t, await attempt(h, account.username, account.password));
   clock.advance(1000);
   t.is((await attempt(h, account.username, account.password)).status, 200);
 });
@@ -102,7 +118,7 @@ test('19 failures from one IP → that IP still gets through (the spray lock sta
 test('password reset while the account is locked → works, and the new password logs in at once', async (t) => {
   const { h, account } = await setup(t);
   await failTimes(t, h, Array(5).fill(account.username));
-  assertThrottled(t, await attempt(h, account.username, account.password));
+  assertLocked(t, await attempt(h, account.username, account.password));
   t.is((await call(h.url, 'POST', '/v1/password/forgot', { email: account.email })).status, 202);
   const token = tokenFromMail(await h.mail.waitFor(account.email, /Reset your password/));
   const newPassword = 'a brand new passphrase after lockout';

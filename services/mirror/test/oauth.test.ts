@@ -164,3 +164,76 @@ test('GitHub down during the exchange → 503 github_unavailable', async (t) => 
   t.is(res.status, 503);
   t.is(res.body.code, 'github_unavailable');
 });
+
+/** An API client's connect: authorize with its bearer token, the person approves, the client completes. */
+async function apiAuthorize(h: Awaited<ReturnType<typeof startHarness>>, token: string) {
+  const res = await call(`${h.url}/v1/github/authorize`, { method: 'POST', token, json: {} });
+  if (res.status !== 200) throw new Error(`authorize failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { url: new URL(res.body.authorization_url as string), binding: res.body.binding as string };
+}
+
+test('API-started connect → returns to /github/callback/api, the client completes it with its binding', async (t) => {
+  const h = await startHarness(t);
+  const token = h.verifier.issue('u1');
+  const { url, binding } = await apiAuthorize(h, token);
+  t.is(url.searchParams.get('redirect_uri'), `${publicUrl}/github/callback/api`);
+  const { code, state } = await approve(h, url, 'octo');
+  const res = await call(`${h.url}/v1/github/authorize/complete`, {
+    method: 'POST',
+    token,
+    json: { completion: `${state}.${code}`, binding },
+  });
+  t.is(res.status, 200);
+  t.like(res.body, { connected: true, github: { login: 'octo' }, scope: 'public_repo' });
+  const connection = await call(`${h.url}/v1/github/connection`, { token });
+  t.like(connection.body, { connected: true, github: { login: 'octo' } });
+  // The completion is single-use.
+  const again = await call(`${h.url}/v1/github/authorize/complete`, {
+    method: 'POST',
+    token,
+    json: { completion: `${state}.${code}`, binding },
+  });
+  t.is(again.status, 400);
+  t.is(again.body.code, 'oauth_state_invalid');
+});
+
+test('API completion by another user, with the wrong binding, or via the browser finish → 400 oauth_state_invalid, nothing stored', async (t) => {
+  const h = await startHarness(t);
+  const token = h.verifier.issue('u1');
+  for (const attempt of [
+    { token: h.verifier.issue('u2'), binding: undefined },
+    { token, binding: newBinding() },
+  ]) {
+    const { url, binding } = await apiAuthorize(h, token);
+    const { code, state } = await approve(h, url, 'octo');
+    const res = await call(`${h.url}/v1/github/authorize/complete`, {
+      method: 'POST',
+      token: attempt.token,
+      json: { completion: `${state}.${code}`, binding: attempt.binding ?? binding },
+    });
+    t.is(res.status, 400);
+    t.is(res.body.code, 'oauth_state_invalid');
+  }
+  // web's browser finish cannot take over an API flow: it does not hold the binding.
+  const { url } = await apiAuthorize(h, token);
+  const { code, state } = await approve(h, url, 'octo');
+  const viaWeb = await finish(h, { state, code, binding: newBinding() });
+  t.is(viaWeb.status, 400);
+  t.is(viaWeb.body.code, 'oauth_state_invalid');
+  const rows = await h.database.db.query('SELECT 1 FROM github_connections');
+  t.is(rows.rowCount, 0);
+});
+
+test('API completion that is not `<state>.<code>` → 400 validation_failed', async (t) => {
+  const h = await startHarness(t);
+  const token = h.verifier.issue('u1');
+  for (const completion of ['', 'no-dot', 'a.b.c', 'x'.repeat(5000), 'a b.c']) {
+    const res = await call(`${h.url}/v1/github/authorize/complete`, {
+      method: 'POST',
+      token,
+      json: { completion, binding: newBinding() },
+    });
+    t.is(res.status, 400, completion.slice(0, 20));
+    t.is(res.body.code, 'validation_failed');
+  }
+});

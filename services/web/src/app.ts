@@ -4,6 +4,8 @@ import { bodyParser, createService } from '@gatehouse/service-kit';
 import { assetRoutes, type AssetSet } from './assets.js';
 import type { Verifier } from '@gatehouse/token-verifier';
 import type { AuthClient } from './auth-client.js';
+import { createConfirmBindingCookie } from './confirm-binding.js';
+import { deviceCookie } from './device-cookie.js';
 import { csrfGuard } from './csrf.js';
 import { htmlErrors, showErrorPage } from './html-errors.js';
 import { pageState } from './page-state.js';
@@ -26,6 +28,8 @@ import { createViewEnvironment, viewsMiddleware } from './views.js';
 
 export interface WebSettings {
   publicUrl: string;
+  /** SESSION_SECRET: also signs the signup's confirmation binding cookie. */
+  sessionSecret: string;
   /** GITHUB_OAUTH_URL: where people authorize Gatehouse on GitHub. */
   githubOAuthUrl: string;
   idleTimeoutMs: number;
@@ -116,7 +120,19 @@ export function createWebApp(deps: WebDeps): Service {
   // After the error pages and the page state they render with.
   app.use(bodyParser({ limit: 32 * 1024, form: true }));
 
-  const routeDeps: RouteDeps = { auth, mirror, signedIn, clock, logger, githubOAuthOrigin, security };
+  const device = deviceCookie(sessionCookieName(settings.publicUrl), https);
+  const confirmBinding = createConfirmBindingCookie(settings.sessionSecret, https);
+  const routeDeps: RouteDeps = {
+    auth,
+    mirror,
+    signedIn,
+    clock,
+    logger,
+    githubOAuthOrigin,
+    security,
+    device,
+    confirmBinding,
+  };
   const router = new Router();
   for (const routes of routeModules) router.use(routes(routeDeps).routes());
   // Every unsafe request passes the CSRF check before any route; a route may only say how to redraw its form.

@@ -1,9 +1,22 @@
-import type { PublicUser as Profile, TokenResponse as TokenSet } from '@gatehouse/auth/wire';
+import type {
+  ConfirmResponse,
+  PublicUser as Profile,
+  SignupResponse,
+  TokenResponse as TokenSet,
+} from '@gatehouse/auth/wire';
 import { createServiceHttp, type CallContext } from './service-http.js';
 
 export { ServiceRejection as AuthRejection, isRejection, type CallContext } from './service-http.js';
 
-export type { PublicUser as Profile, TokenResponse as TokenSet } from '@gatehouse/auth/wire';
+export type {
+  ConfirmResponse,
+  PublicUser as Profile,
+  SignupResponse,
+  TokenResponse as TokenSet,
+} from '@gatehouse/auth/wire';
+
+/** What the confirmer shows besides the link: the signup binding (from its cookie), or the password. */
+export type ConfirmProof = { binding?: string; password?: string };
 
 /** Who GitHub says the person is, after a finished OAuth flow. */
 export interface GithubAccount {
@@ -15,10 +28,11 @@ export interface GithubAccount {
 export type GithubLogin = TokenSet & { created: boolean; user: Profile };
 
 export interface AuthClient {
-  signup(input: { username: string; email: string; password: string }, call: CallContext): Promise<void>;
-  confirmEmail(token: string, call: CallContext): Promise<Profile>;
+  signup(input: { username: string; email: string; password: string }, call: CallContext): Promise<SignupResponse>;
+  confirmEmail(token: string, proof: ConfirmProof, call: CallContext): Promise<ConfirmResponse>;
   resendConfirmation(email: string, call: CallContext): Promise<void>;
-  passwordGrant(username: string, password: string, call: CallContext): Promise<TokenSet>;
+  /** `deviceToken`: what an earlier login of this browser returned as `device_token`. */
+  passwordGrant(username: string, password: string, call: CallContext, deviceToken?: string): Promise<TokenSet>;
   refreshGrant(refreshToken: string, call: CallContext): Promise<TokenSet>;
   me(accessToken: string, call: CallContext): Promise<Profile>;
   logout(accessToken: string, scope: 'local' | 'global', call: CallContext): Promise<void>;
@@ -54,18 +68,17 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
 
   return {
     async signup(input, call) {
-      await send('POST', 'v1/signup', call, { body: input });
+      return (await send('POST', 'v1/signup', call, { body: input })) as SignupResponse;
     },
-    async confirmEmail(token, call) {
-      const body = (await send('POST', 'v1/email/confirm', call, { body: { token } })) as { user: Profile };
-      return body.user;
+    async confirmEmail(token, proof, call) {
+      return (await send('POST', 'v1/email/confirm', call, { body: { token, ...proof } })) as ConfirmResponse;
     },
     async resendConfirmation(email, call) {
       await send('POST', 'v1/email/resend', call, { body: { email } });
     },
-    async passwordGrant(username, password, call) {
+    async passwordGrant(username, password, call, deviceToken) {
       return (await send('POST', 'v1/token', call, {
-        body: { grant_type: 'password', username, password },
+        body: { grant_type: 'password', username, password, ...(deviceToken ? { device_token: deviceToken } : {}) },
       })) as TokenSet;
     },
     async refreshGrant(refreshToken, call) {

@@ -97,6 +97,7 @@ export async function createWebRuntime(config: WebConfig, overrides: WebRuntimeO
   const deps: WebDeps = {
     settings: {
       publicUrl: config.PUBLIC_URL,
+      sessionSecret: config.SESSION_SECRET,
       githubOAuthUrl: config.GITHUB_OAUTH_URL,
       idleTimeoutMs: config.SESSION_IDLE_TIMEOUT_SECONDS * 1000,
       absoluteTimeoutMs: config.SESSION_ABSOLUTE_TIMEOUT_SECONDS * 1000,

@@ -151,3 +151,25 @@ test('config: SERVICE_SECRET missing → refused with its name (the revocation f
   t.false(result.success);
   t.true(result.error!.issues.some((issue) => issue.path[0] === 'SERVICE_SECRET'));
 });
+
+test('API-started callback with state and code → 200 page with the completion code, nothing asked of the mirror', async (t) => {
+  const stack = await startStack(t, await withMirror());
+  const browser = stack.browser();
+  const page = await browser.get('/github/callback/api?code=9f0c2a77e4b1&state=api_Xy-1_z');
+  t.is(page.status, 200);
+  t.regex(page.html, />api_Xy-1_z\.9f0c2a77e4b1<\/textarea>/);
+  t.regex(textOf(page.html), /Almost done: return to your app/);
+  t.is(page.headers.get('referrer-policy'), 'no-referrer');
+  const denied = await browser.get('/github/callback/api?error=access_denied&state=api_x');
+  t.is(denied.status, 400);
+  t.regex(textOf(denied.html), /GitHub access wasn’t granted/);
+  for (const broken of [
+    '/github/callback/api',
+    '/github/callback/api?state=a&code=<script>',
+    '/github/callback/api?code=a',
+  ]) {
+    const res = await browser.get(broken);
+    t.is(res.status, 400, broken);
+    t.notRegex(res.html, /<script>/);
+  }
+});

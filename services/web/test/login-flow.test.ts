@@ -1,6 +1,7 @@
+import { ManualClock } from '@gatehouse/service-kit';
 import test from 'ava';
 import { textOf } from './helpers/browser.js';
-import { confirmedPerson, newPerson, startStack } from './helpers/stack.js';
+import { confirmedPerson, loggedIn, newPerson, startStack } from './helpers/stack.js';
 
 test('login with username → 303 to /account under a NEW session id (fixation), tokens never in the browser', async (t) => {
   const stack = await startStack(t);
@@ -54,7 +55,8 @@ test('wrong password and unknown user → the same 401 page with one generic mes
 });
 
 test('login before the email is confirmed → 403 with a message and a resend button that mails a new link', async (t) => {
-  const stack = await startStack(t);
+  const authClock = new ManualClock(Date.now());
+  const stack = await startStack(t, { authClock });
   const person = newPerson();
   const browser = stack.browser();
   await browser.get('/signup');
@@ -66,23 +68,66 @@ test('login before the email is confirmed → 403 with a message and a resend bu
   t.regex(textOf(res.html), /isn’t confirmed yet.*Resend the confirmation email/);
   t.regex(res.html, /<form class="form form--inset" method="post" action="\/confirm-email\/resend"/);
   t.regex(res.html, new RegExp(`id="email" name="email" type="email" value="${person.email}"`));
+  authClock.advance(61_000); // signup itself mailed the address: one mail a minute
   const resent = await browser.post('/confirm-email/resend', { email: person.email });
   t.is(resent.status, 303);
   t.truthy(await stack.mail.waitFor(person.email, /Confirm/, { nth: 1 }));
 });
 
-test('too many failed logins → 429 "Too many attempts. Try again in N seconds" with auth\'s Retry-After', async (t) => {
+test('5 failed logins in this browser → 429 "Please wait … try again in 15 seconds" with Retry-After; auth not asked while it waits', async (t) => {
   const stack = await startStack(t);
   const person = await confirmedPerson(stack);
   const browser = stack.browser();
   await browser.get('/login');
-  let res = await browser.post('/login', { identifier: person.username, password: 'wrong wrong wrong' });
-  for (let i = 0; i < 8 && res.status !== 429; i++)
-    res = await browser.post('/login', { identifier: person.username, password: 'wrong wrong wrong' });
-  t.is(res.status, 429);
-  const retryAfter = Number(res.headers.get('retry-after'));
-  t.true(retryAfter > 0);
-  t.regex(textOf(res.html), new RegExp(`Too many attempts\\. Try again in ${retryAfter} seconds\\.`));
+  for (let i = 0; i < 4; i++)
+    t.is((await browser.post('/login', { identifier: person.username, password: 'wrong wrong wrong' })).status, 401);
+  const fifth = await browser.post('/login', { identifier: person.username, password: 'wrong wrong wrong' });
+  t.is(fifth.status, 429);
+  t.is(fifth.headers.get('retry-after'), '15');
+  t.regex(
+    textOf(fifth.html),
+    /Please wait a moment.*don’t match an account\. After several failed attempts, please try again in 15 seconds\./,
+  );
+  const calls = () => stack.logs.auth.text().split('/v1/token').length;
+  const before = calls();
+  const sixth = await browser.post('/login', { identifier: person.username, password: person.password });
+  t.is(sixth.status, 429);
+  t.regex(textOf(sixth.html), /several failed attempts\. Please try again in (15|14) seconds\./);
+  t.is(calls(), before, 'the wait is this browser’s own; auth is not asked');
+});
+
+test('another browser’s failures on the account → this browser is not told to wait, and logs in', async (t) => {
+  const stack = await startStack(t);
+  const person = await confirmedPerson(stack);
+  const attacker = stack.browser();
+  await attacker.get('/login');
+  for (let i = 0; i < 6; i++) await attacker.post('/login', { identifier: person.username, password: 'guess guess' });
+  const owner = stack.browser();
+  await owner.get('/login');
+  t.is((await owner.post('/login', { identifier: person.username, password: person.password })).status, 303);
+});
+
+test('a browser that logged in before → logs in again after 50 failures from 10 other addresses; a fresh browser too', async (t) => {
+  const stack = await startStack(t, { authEnv: { LOGIN_SLOWDOWN_MAX_MS: '1000' } });
+  const person = await confirmedPerson(stack);
+  const owner = await loggedIn(stack, person, '192.0.2.10');
+  const device = [...owner.setCookies].find((c) => c.name === 'gatehouse-device');
+  t.truthy(device, 'a device cookie was set at login');
+  t.true(device!.attributes.includes('httponly'));
+  t.is((await owner.post('/logout', {})).status, 303);
+  await Promise.all(
+    Array.from({ length: 10 }, async (_, i) => {
+      const attacker = stack.browser(`198.51.100.${i + 100}`);
+      await attacker.get('/login');
+      for (let n = 0; n < 5; n++)
+        await attacker.post('/login', { identifier: person.username, password: 'guess guess' });
+    }),
+  );
+  await owner.get('/login');
+  t.is((await owner.post('/login', { identifier: person.username, password: person.password })).status, 303);
+  const fresh = stack.browser('203.0.113.77');
+  await fresh.get('/login');
+  t.is((await fresh.post('/login', { identifier: person.username, password: person.password })).status, 303);
 });
 
 test("the browser's address reaches auth: one address locked out for failures leaves another person's login alone", async (t) => {
@@ -157,4 +202,13 @@ test('login with empty fields → 400 with both messages, auth not asked', async
   t.is(res.status, 400);
   t.regex(textOf(res.html), /Enter your username or email\. .*Enter your password\./);
   t.false(stack.logs.auth.text().includes('/v1/token'));
+});
+
+test('a mangled device cookie → ignored: the login still works', async (t) => {
+  const stack = await startStack(t);
+  const person = await confirmedPerson(stack);
+  const browser = stack.browser();
+  await browser.get('/login');
+  browser.jar.set('gatehouse-device', 'x'.repeat(600));
+  t.is((await browser.post('/login', { identifier: person.username, password: person.password })).status, 303);
 });

@@ -11,24 +11,43 @@ test('session cookie over http PUBLIC_URL → "gatehouse", HttpOnly, SameSite=La
   const stack = await startStack(t);
   const person = await confirmedPerson(stack);
   const browser = await loggedIn(stack, person);
-  const cookies = browser.setCookies.filter((c) => c.value !== '');
+  const cookies = browser.setCookies.filter((c) => c.value !== '' && c.name !== 'gatehouse-device');
   t.true(cookies.length > 0);
   for (const cookie of cookies) {
     t.is(cookie.name, 'gatehouse');
     t.deepEqual(cookie.attributes.sort(), ['httponly', 'path=/', 'samesite=lax']);
   }
+  // The device cookie outlives the session on purpose (400 days): it is what keeps this browser from being locked out.
+  const device = browser.setCookies.find((c) => c.name === 'gatehouse-device');
+  const expires = device?.attributes.find((a) => a.startsWith('expires='))?.slice('expires='.length);
+  t.true(Date.parse(expires ?? '') > Date.now() + 399 * 24 * 3600_000, `expires ${expires}`);
+  t.deepEqual(device?.attributes.filter((a) => !a.startsWith('expires=')).sort(), [
+    'httponly',
+    'path=/',
+    'samesite=lax',
+  ]);
 });
 
 test('https PUBLIC_URL → cookie "__Host-gatehouse" with Secure, HttpOnly, SameSite=Lax, Path=/ and no Domain; HSTS sent', async (t) => {
   const stack = await startStack(t, { webEnv: { PUBLIC_URL: 'https://gatehouse.test' } });
   const person = await confirmedPerson(stack);
   const browser = await loggedIn(stack, person);
-  const cookies = browser.setCookies.filter((c) => c.value !== '');
+  const cookies = browser.setCookies.filter((c) => c.value !== '' && c.name !== '__Host-gatehouse-device');
   t.true(cookies.length > 0);
   for (const cookie of cookies) {
     t.is(cookie.name, '__Host-gatehouse');
     t.deepEqual(cookie.attributes.sort(), ['httponly', 'path=/', 'samesite=lax', 'secure']);
   }
+  // The device cookie outlives the session on purpose (400 days): it is what keeps this browser from being locked out.
+  const device = browser.setCookies.find((c) => c.name === '__Host-gatehouse-device');
+  const expires = device?.attributes.find((a) => a.startsWith('expires='))?.slice('expires='.length);
+  t.true(Date.parse(expires ?? '') > Date.now() + 399 * 24 * 3600_000, `expires ${expires}`);
+  t.deepEqual(device?.attributes.filter((a) => !a.startsWith('expires=')).sort(), [
+    'httponly',
+    'path=/',
+    'samesite=lax',
+    'secure',
+  ]);
   const page = await browser.get('/account');
   t.is(page.status, 200);
   t.is(page.headers.get('strict-transport-security'), 'max-age=31536000; includeSubDomains');

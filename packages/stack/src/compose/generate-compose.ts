@@ -124,7 +124,12 @@ export function generateCompose(services: readonly ServiceEntry[]): ComposeDocum
     for (const other of entry.dependsOn ?? []) dependsOn[other] = healthy;
     out.volumes[`${entry.name}_data`] = {};
     out.services[entry.name] = {
-      build: { context: '.', target: 'service', args: buildArgs({ SERVICE: entry.name }) },
+      build: {
+        context: '.',
+        target: 'service',
+        // The commit the mirror names in what it pushes (the build context has no .git).
+        args: buildArgs({ SERVICE: entry.name, GATEHOUSE_COMMIT: '${GATEHOUSE_COMMIT:-}' }),
+      },
       image: `gatehouse/${entry.name}:\${GATEHOUSE_TAG:-latest}`,
       environment,
       secrets: secrets.sort(),

@@ -5,6 +5,7 @@ export type AuditEvent =
   | 'signup'
   | 'signup_existing_email'
   | 'email_confirmed'
+  | 'email_confirm_refused'
   | 'login_succeeded'
   | 'login_failed'
   | 'login_locked'
@@ -40,4 +41,10 @@ export function createAudit(logger: Logger, clock: Clock): Audit {
     ]);
     logger.info({ audit: event, user_id: entry.userId ?? null, ip: entry.ip, ...entry.details }, 'audit');
   };
+}
+
+/** Drops audit rows older than the retention period. */
+export async function deleteAuditEventsBefore(q: Queryable, before: Date): Promise<number> {
+  const { rowCount } = await q.query('DELETE FROM audit_events WHERE at < $1', [before]);
+  return rowCount;
 }

@@ -16,7 +16,7 @@ type ChangeDeps = Pick<
   'db' | 'clock' | 'settings' | 'passwords' | 'commonPasswords' | 'throttle' | 'audit' | 'tokenStatus' | 'mailQueued'
 >;
 
-/** Changing a password needs the current one; other sessions are ended, the caller's kept. */
+/** Changing a password needs the current one; other sessions and every reset link are ended, the caller's kept. */
 export async function changePassword(
   deps: ChangeDeps,
   claims: AccessClaims,
@@ -38,6 +38,7 @@ export async function changePassword(
   const hash = await deps.passwords.hash(next);
   const now = deps.clock.now();
   const ended = await deps.db.transaction(async (tx) => {
+    // Also ends every reset link issued before now: one asked for before the change would undo it.
     await setPassword(tx, user.id, hash, now);
     const families = await revokeAllFamilies(tx, user.id, now, claims.sid);
     if (user.email) await enqueueMail(tx, changedNotice(deps.settings.publicUrl, { ...user, email: user.email }), now);
@@ -52,11 +53,13 @@ type ForgotDeps = Pick<AuthDeps, 'db' | 'clock' | 'settings' | 'throttle' | 'aud
 
 /** Mails a reset link if the address has an account; the answer is the same either way. */
 export async function forgotPassword(deps: ForgotDeps, email: string, ip: string): Promise<void> {
-  await limitMail(deps, 'reset', email);
+  await limitMail(deps, email);
   const now = deps.clock.now();
   const queued = await deps.db.transaction(async (tx) => {
     const user = await findUserByEmail(tx, email);
     if (!user) return false;
+    // Only the newest link works: an older one lying in a mailbox is one more way in.
+    await retireOneTimeTokens(tx, 'reset_password', user.id, now);
     const token = await createOneTimeToken(tx, 'reset_password', user.id, now, deps.settings.resetTtlMs);
     const minutes = Math.round(deps.settings.resetTtlMs / 60_000);
     const resetLink = link(deps.settings.publicUrl, '/reset-password', token);
@@ -90,6 +93,7 @@ export async function resetPassword(deps: ResetDeps, token: string, password: st
     const families = await revokeAllFamilies(tx, user.id, now);
     await retireOneTimeTokens(tx, 'reset_password', user.id, now);
     await deps.throttle.reset(throttleKeys.user(user.id), tx);
+    await deps.throttle.resetPrefix(throttleKeys.client(throttleKeys.user(user.id), ''), tx);
     if (user.email) await enqueueMail(tx, changedNotice(deps.settings.publicUrl, { ...user, email: user.email }), now);
     await deps.audit(tx, 'password_reset', { userId: user.id, ip });
     return families;

@@ -4,47 +4,44 @@ import type { AuthDeps } from '../deps.js';
 import type { AccessClaims } from '../tokens/access-tokens.js';
 import type { TokenResponse } from '../wire.js';
 import { revokeAllFamilies, revokeFamily, rotate, startFamily } from '../tokens/refresh-tokens.js';
-import { accountPolicy, ipPolicy, throttleKeys, tooManyRequests } from '../throttle/throttle.js';
+import { guardLogin, type LoginClient } from '../throttle/login-guard.js';
 import { cutSessions, findUserByLogin } from '../users/users.js';
 
-type GrantDeps = Pick<AuthDeps, 'db' | 'clock' | 'settings' | 'passwords' | 'throttle' | 'audit' | 'accessTokens'>;
+type GrantDeps = Pick<
+  AuthDeps,
+  'db' | 'clock' | 'settings' | 'passwords' | 'throttle' | 'audit' | 'accessTokens' | 'deviceTokens'
+>;
 type RefreshDeps = Pick<AuthDeps, 'db' | 'clock' | 'settings' | 'audit' | 'accessTokens' | 'tokenStatus'>;
 type LogoutDeps = Pick<AuthDeps, 'db' | 'clock' | 'audit' | 'tokenStatus'>;
 
 /**
- * The password grant. An unknown user and a wrong password take the same
- * path and the same time (a dummy hash is checked), and both count against
- * the client's IP and the named account; locked keys are refused before any
- * hashing, so a locked account costs an attacker's requests nothing of ours.
+ * The password grant. An unknown user, a wrong password and a locked client
+ * take the same path and the same time (a hash, the dummy one for an unknown
+ * user, is always checked) and get the same answer; see guardLogin for who
+ * is locked or slowed. A success hands the client a device token (the same
+ * one again when it sent it) to send with its next logins.
  */
 export async function passwordGrant(
   deps: GrantDeps,
   identifier: string,
   password: string,
-  ip: string,
+  client: LoginClient,
 ): Promise<TokenResponse> {
-  const { throttle } = deps;
+  const { ip } = client;
   const user = await findUserByLogin(deps.db, identifier);
-  // Keyed by user id when the account exists, so its username and email share one counter.
-  const accountKey = user ? throttleKeys.user(user.id) : throttleKeys.account(identifier);
-  const keys = [throttleKeys.ip(ip), accountKey];
-  const wait = await throttle.retryAfter(keys);
-  if (wait > 0) {
-    await deps.audit(deps.db, 'login_locked', { userId: user?.id, ip, details: { retry_after: wait } });
-    throw tooManyRequests(wait, 'Too many failed attempts.');
-  }
+  const guard = await guardLogin(deps, identifier, user?.id, client);
   const ok = user
     ? await deps.passwords.verify(password, user.password_hash)
     : await deps.passwords.verifyDummy(password);
-  if (!user || !ok) {
-    await throttle.recordFailure(throttleKeys.ip(ip), ipPolicy);
-    await throttle.recordFailure(accountKey, accountPolicy);
-    await deps.audit(deps.db, 'login_failed', { userId: user?.id, ip });
+  if (!user || !ok || guard.locked) {
+    await guard.failed();
+    await deps.audit(deps.db, guard.locked ? 'login_locked' : 'login_failed', { userId: user?.id, ip });
     throw new AppError('invalid_credentials');
   }
-  await throttle.reset(accountKey);
+  await guard.succeeded();
   if (!user.email_verified_at) throw new AppError('email_not_confirmed');
-  return deps.db.transaction((tx) => openSession(deps, tx, user.id, ip, 'password'));
+  const tokens = await deps.db.transaction((tx) => openSession(deps, tx, user.id, ip, 'password'));
+  return { ...tokens, device_token: guard.deviceToken ?? deps.deviceTokens.issue(user.id) };
 }
 
 /** Starts a login session (a refresh family) for a user already proven, inside the caller's transaction. */

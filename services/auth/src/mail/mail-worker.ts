@@ -7,6 +7,8 @@ export interface MailWorkerOptions {
   db: Database;
   transport: Transporter;
   from: string;
+  /** The domain of every Message-ID: PUBLIC_URL's host. */
+  messageIdDomain: string;
   clock: Clock;
   logger: Logger;
   pollMs?: number;
@@ -59,7 +61,7 @@ export class MailWorker {
   }
 
   async #deliver(row: OutboxRow): Promise<boolean> {
-    const { db, transport, from, clock, logger } = this.options;
+    const { db, transport, from, messageIdDomain, clock, logger } = this.options;
     try {
       await transport.sendMail({
         from,
@@ -67,8 +69,9 @@ export class MailWorker {
         subject: row.subject,
         text: row.text_body,
         html: row.html_body,
-        // Stable per outbox row: if a crash after sending makes us send again, clients see one message.
-        messageId: `<outbox-${row.id}@gatehouse>`,
+        // Random, so unique across installs and database resets, yet stable per outbox row:
+        // if a crash after sending makes us send again, clients see one message.
+        messageId: `<${row.message_key}@${messageIdDomain}>`,
       });
       await markMailSent(db, row.id, clock.now());
       logger.info({ outbox_id: row.id, attempts: row.attempts }, 'mail sent');

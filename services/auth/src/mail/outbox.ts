@@ -23,6 +23,8 @@ export interface OutboxRow {
   text_body: string;
   html_body: string;
   attempts: number;
+  /** Random per row: the local part of its Message-ID. */
+  message_key: string;
 }
 
 /** Claims up to 20 due mails until `claimUntil`; SKIP LOCKED lets replicas claim side by side without overlap. */
@@ -33,7 +35,7 @@ export async function claimDueMail(q: Queryable, now: Date, claimUntil: Date): P
        SELECT id FROM mail_outbox
        WHERE sent_at IS NULL AND next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until < $1)
        ORDER BY id LIMIT 20 FOR UPDATE SKIP LOCKED)
-     RETURNING id, to_address, subject, text_body, html_body, attempts`,
+     RETURNING id, to_address, subject, text_body, html_body, attempts, message_key`,
     [now, claimUntil],
   );
   return rows;

@@ -39,16 +39,26 @@ ${button}
   return { to: letter.to, subject: letter.subject, text, html };
 }
 
-export function confirmationMail(to: string, username: string, url: string, hours: number): MailMessage {
+export interface ConfirmationTerms {
+  /** How long the link works. */
+  hours: number;
+  /** How long an unconfirmed account is kept. */
+  keepDays: number;
+}
+
+export function confirmationMail(to: string, username: string, url: string, terms: ConfirmationTerms): MailMessage {
   return compose({
     to,
     subject: 'Confirm your email address',
     greeting: `Hello ${username},`,
     paragraphs: [
       'Thanks for signing up for Gatehouse. Confirm that this is your email address to finish creating your account.',
+      'Opened in the browser you signed up with, the link confirms at once. Anywhere else it asks for the password you chose.',
     ],
     action: { label: 'Confirm my email', url },
-    footer: `This link works for ${hours} hours. If you did not sign up, ignore this mail and no account will be activated.`,
+    footer:
+      `This link works once, for ${hours(terms.hours)}. If you did not sign up, ignore this mail: nothing is confirmed ` +
+      `without the password, and the unconfirmed account is deleted after ${days(terms.keepDays)}.`,
   });
 }
 
@@ -90,3 +100,6 @@ export function passwordChangedMail(to: string, username: string, resetUrl: stri
     footer: 'You are receiving this mail because it concerns the security of your account.',
   });
 }
+
+const hours = (n: number) => (n === 1 ? '1 hour' : `${n} hours`);
+const days = (n: number) => (n === 1 ? '1 day' : `${n} days`);

@@ -1,18 +1,25 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { validate } from '@gatehouse/service-kit';
+import { fieldIssue, textField, validate } from '@gatehouse/service-kit';
 import type { AuthDeps } from '../deps.js';
-import { confirmEmail, resendConfirmation } from '../domain/accounts.js';
+import { resendConfirmation } from '../domain/accounts.js';
+import { confirmEmail } from '../domain/confirmation.js';
 import { emailField, secretTokenField } from '../schemas.js';
 
-const confirmBody = z.strictObject({ token: secretTokenField });
+const confirmBody = z.strictObject({
+  token: secretTokenField,
+  binding: secretTokenField.optional(),
+  password: textField('password_required')
+    .refine((v) => v.length >= 1 && v.length <= 1024, fieldIssue('password_required'))
+    .optional(),
+});
 const resendBody = z.strictObject({ email: emailField });
 
 export function emailRoutes(deps: AuthDeps) {
   return new Router()
     .post('/v1/email/confirm', async (ctx) => {
-      const { token } = validate(confirmBody, ctx.request.body);
-      ctx.body = { user: await confirmEmail(deps, token, ctx.ip) };
+      const { token, ...proof } = validate(confirmBody, ctx.request.body);
+      ctx.body = await confirmEmail(deps, token, proof, ctx.ip);
     })
     .post('/v1/email/resend', async (ctx) => {
       await resendConfirmation(deps, validate(resendBody, ctx.request.body).email);

@@ -9,8 +9,7 @@ const body = z.strictObject({ username: usernameField, email: emailField, passwo
 
 export function signupRoutes(deps: AuthDeps) {
   return new Router().post('/v1/signup', async (ctx) => {
-    await signup(deps, validate(body, ctx.request.body), ctx.ip);
+    ctx.body = await signup(deps, validate(body, ctx.request.body), ctx.ip);
     ctx.status = 202;
-    ctx.body = { status: 'confirmation_sent' };
   });
 }

@@ -14,6 +14,9 @@ const passwordBody = z.strictObject({
     (v) => v.length >= 1 && v.length <= 1024,
     fieldIssue('password_invalid'),
   ),
+  device_token: textField('device_token_invalid')
+    .refine((v) => v.length <= 512, fieldIssue('device_token_invalid'))
+    .optional(),
 });
 const refreshBody = z.strictObject({
   grant_type: z.literal('refresh_token'),
@@ -31,8 +34,8 @@ export function tokenRoutes(deps: AuthDeps) {
     ctx.set('Cache-Control', 'no-store');
     ctx.set('Pragma', 'no-cache');
     if (input?.grant_type === 'password') {
-      const { username, password } = validate(passwordBody, input);
-      ctx.body = await passwordGrant(deps, username, password, ctx.ip);
+      const { username, password, device_token: deviceToken } = validate(passwordBody, input);
+      ctx.body = await passwordGrant(deps, username, password, { ip: ctx.ip, deviceToken });
     } else if (input?.grant_type === 'refresh_token') {
       ctx.body = await refreshGrant(deps, validate(refreshBody, input).refresh_token, ctx.ip);
     } else {

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { Queryable } from '@gatehouse/db';
 import { hashSecretToken, newSecretToken } from './secret-token.js';
 
@@ -7,6 +7,8 @@ export interface RefreshSettings {
   familyTtlMs: number;
   /** How long a rotated token may still be used: two tabs refreshing at once. */
   reuseGraceMs: number;
+  /** Derives successors (see successorOf): a key of its own, from PASSWORD_PEPPER. */
+  successorKey: Buffer;
 }
 
 export type RotateResult =
@@ -26,12 +28,28 @@ export async function startFamily(q: Queryable, userId: string, now: Date, setti
 }
 
 /**
+ * The successor of a refresh token: HMAC(server key, token ‖ salt), with a
+ * random salt stored on the parent row. Derived rather than stored, because
+ * a refresh token must never sit in the database in a usable form (only its
+ * SHA-256 does); deriving it lets a replay inside the grace window get the
+ * very token the first request got. It takes all three of the parent token
+ * (never stored), the salt (only in the database) and the key (only in
+ * auth's config) to compute it, so neither a database dump, nor the key, nor
+ * a stolen old token alone yields later tokens of the chain.
+ */
+function successorOf(presented: string, salt: string, key: Buffer): string {
+  return createHmac('sha256', key).update(`${presented}.${salt}`).digest('base64url');
+}
+
+/**
  * Trades a refresh token for its successor in one statement: it locks the
- * row, marks it rotated and inserts the successor only if the token is
- * usable, so racing requests cannot both rotate it and a refresh costs one
- * round trip. A token already rotated is usable again only inside the grace
- * window (two tabs at once); later it is a reuse, which revokes the family:
- * a stolen token then dies with the real one.
+ * row, marks it rotated and inserts the successor only on its first use, so
+ * racing requests cannot both rotate it and a refresh costs one round trip.
+ * A token already rotated is answered again only inside the grace window
+ * (two tabs at once), and with the SAME successor: the session never forks
+ * into two chains, so a thief's replay and the owner's stay one chain that
+ * reuse detection watches. Later it is a reuse, which revokes the family: a
+ * stolen token then dies with the real one.
  */
 export async function rotate(
   q: Queryable,
@@ -39,33 +57,43 @@ export async function rotate(
   now: Date,
   settings: RefreshSettings,
 ): Promise<RotateResult> {
-  const next = newSecretToken();
+  const salt = randomBytes(16).toString('base64url');
+  const next = successorOf(presented, salt, settings.successorKey);
   const { rows } = await q.query<{
     user_id: string;
     family_id: string;
     family_expires_at: Date;
+    rotated_at: Date | null;
     revoked_at: Date | null;
+    successor_salt: string | null;
     issued: boolean;
   }>(
     `WITH current AS (
-       SELECT token_hash, user_id, family_id, family_expires_at, rotated_at, revoked_at
+       SELECT token_hash, user_id, family_id, family_expires_at, rotated_at, revoked_at, successor_salt
        FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE),
      marked AS (
-       UPDATE refresh_tokens r SET rotated_at = coalesce(r.rotated_at, $3)
+       UPDATE refresh_tokens r SET rotated_at = coalesce(r.rotated_at, $3), successor_salt = coalesce(r.successor_salt, $4)
        FROM current c WHERE r.token_hash = c.token_hash RETURNING r.token_hash),
      issued AS (
        INSERT INTO refresh_tokens (token_hash, family_id, user_id, created_at, family_expires_at)
        SELECT $2, family_id, user_id, $3, family_expires_at FROM current
-       WHERE revoked_at IS NULL AND family_expires_at > $3 AND (rotated_at IS NULL OR rotated_at >= $4)
+       WHERE revoked_at IS NULL AND family_expires_at > $3 AND rotated_at IS NULL
        RETURNING token_hash)
-     SELECT user_id, family_id, family_expires_at, revoked_at, EXISTS (SELECT 1 FROM issued) AS issued FROM current`,
-    [hashSecretToken(presented), next.hash, now, new Date(now.getTime() - settings.reuseGraceMs)],
+     SELECT user_id, family_id, family_expires_at, rotated_at, revoked_at, successor_salt,
+       EXISTS (SELECT 1 FROM issued) AS issued FROM current`,
+    [hashSecretToken(presented), hashSecretToken(next), now, salt],
   );
   const row = rows[0];
   if (!row) return { ok: false, reason: 'unknown' };
-  if (row.issued) return { ok: true, token: next.token, userId: row.user_id, familyId: row.family_id };
+  if (row.issued) return { ok: true, token: next, userId: row.user_id, familyId: row.family_id };
   if (row.revoked_at) return { ok: false, reason: 'revoked' };
   if (new Date(row.family_expires_at) <= now) return { ok: false, reason: 'expired' };
+  const graceStart = now.getTime() - settings.reuseGraceMs;
+  // A row rotated before successors were derived has no salt: its replay counts as a reuse.
+  if (row.rotated_at && new Date(row.rotated_at).getTime() >= graceStart && row.successor_salt) {
+    const token = successorOf(presented, row.successor_salt, settings.successorKey);
+    return { ok: true, token, userId: row.user_id, familyId: row.family_id };
+  }
   await revokeFamily(q, row.family_id, now);
   return { ok: false, reason: 'reused', userId: row.user_id, familyId: row.family_id };
 }

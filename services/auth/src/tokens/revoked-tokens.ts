@@ -19,3 +19,9 @@ export async function revokedJtisAt(q: Queryable, now: Date): Promise<{ jti: str
 
 /** An SQL expression: whether the jti in the parameter `jtiParam` (e.g. '$1') is blacklisted. */
 export const jtiRevokedSql = (jtiParam: string) => `EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = ${jtiParam})`;
+
+/** Drops blacklist rows whose token has expired anyway: verifiers refuse it by `exp`. */
+export async function deleteExpiredRevokedJtis(q: Queryable, now: Date): Promise<number> {
+  const { rowCount } = await q.query('DELETE FROM revoked_tokens WHERE expires_at <= $1', [now]);
+  return rowCount;
+}

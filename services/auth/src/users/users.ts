@@ -11,6 +11,8 @@ export interface UserRow {
   /** Null for an account that has only ever signed in with GitHub. */
   password_hash: string | null;
   email_verified_at: Date | null;
+  /** SHA-256 of the secret signup handed out, until the address is confirmed. */
+  signup_binding_hash: string | null;
   sessions_valid_from: string | number;
   created_at: Date;
 }
@@ -28,32 +30,37 @@ export function publicUser(
 }
 
 // Every statement on `users` lives in this module: a column added or renamed is changed in one place.
-const columns = 'id, username, email, password_hash, email_verified_at, sessions_valid_from, created_at';
+const columns =
+  'id, username, email, password_hash, email_verified_at, signup_binding_hash, sessions_valid_from, created_at';
 
 export interface NewUser {
   username: string;
   email: string;
   passwordHash: string;
+  bindingHash: string;
 }
 
 /** The new user's id, or undefined when the username or email is already taken. */
 export async function insertUser(q: Queryable, user: NewUser, now: Date): Promise<string | undefined> {
   const { rows } = await q.query<{ id: string }>(
-    `INSERT INTO users (username, email, password_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
-     ON CONFLICT DO NOTHING RETURNING id`,
-    [user.username, user.email, user.passwordHash, now],
+    `INSERT INTO users (username, email, password_hash, signup_binding_hash, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT DO NOTHING RETURNING id`,
+    [user.username, user.email, user.passwordHash, user.bindingHash, now],
   );
   return rows[0]?.id;
 }
 
-/** Marks the address proven (keeping the first time it was); `newly` says whether this call did it. */
+/**
+ * Marks the address proven (keeping the first time it was); `newly` says
+ * whether this call did it. The signup binding has done its job and goes.
+ */
 export async function markEmailVerified(
   q: Queryable,
   id: string,
   now: Date,
 ): Promise<{ user: UserRow; newly: boolean } | undefined> {
   const { rows } = await q.query<UserRow & { newly: boolean }>(
-    `UPDATE users SET email_verified_at = coalesce(email_verified_at, $2), updated_at = $2
+    `UPDATE users SET email_verified_at = coalesce(email_verified_at, $2), signup_binding_hash = NULL, updated_at = $2
      WHERE id = $1 RETURNING ${columns}, (email_verified_at = $2) AS newly`,
     [id, now],
   );
@@ -63,8 +70,13 @@ export async function markEmailVerified(
   return { user, newly };
 }
 
+/** Every password write stamps `password_changed_at`, which ends older reset links (see passwordChangedAtSql). */
 export async function setPassword(q: Queryable, id: string, passwordHash: string, now: Date): Promise<void> {
-  await q.query('UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1', [id, passwordHash, now]);
+  await q.query('UPDATE users SET password_hash = $2, password_changed_at = $3, updated_at = $3 WHERE id = $1', [
+    id,
+    passwordHash,
+    now,
+  ]);
 }
 
 /**
@@ -79,7 +91,8 @@ export async function setPasswordFromReset(
   now: Date,
 ): Promise<void> {
   await q.query(
-    `UPDATE users SET password_hash = $2, sessions_valid_from = $3, email_verified_at = coalesce(email_verified_at, $4), updated_at = $4
+    `UPDATE users SET password_hash = $2, sessions_valid_from = $3, email_verified_at = coalesce(email_verified_at, $4),
+       password_changed_at = $4, updated_at = $4
      WHERE id = $1`,
     [id, passwordHash, validFrom, now],
   );
@@ -101,6 +114,10 @@ export async function usersCutSince(
   );
   return rows;
 }
+
+/** An SQL expression: when the password of the user whose id is the column or parameter `id` last changed. */
+export const passwordChangedAtSql = (id: string) =>
+  `(SELECT coalesce(password_changed_at, '-infinity') FROM users WHERE id = ${id})`;
 
 /** An SQL expression: the sessions_valid_from of the user whose id is the parameter `idParam` (e.g. '$2'). */
 export const sessionsValidFromSql = (idParam: string) =>
@@ -155,4 +172,19 @@ export async function insertPasswordlessUser(q: Queryable, username: string, now
     [username, now],
   );
   return rows[0];
+}
+
+/**
+ * Removes accounts whose address was never confirmed and that were created
+ * before `createdBefore`, releasing their username and address. Accounts
+ * without an email or password (made through GitHub) have nothing to confirm
+ * and are never touched.
+ */
+export async function deleteUnconfirmedUsers(q: Queryable, createdBefore: Date): Promise<number> {
+  const { rowCount } = await q.query(
+    `DELETE FROM users WHERE email_verified_at IS NULL AND email IS NOT NULL AND password_hash IS NOT NULL
+     AND created_at < $1`,
+    [createdBefore],
+  );
+  return rowCount;
 }

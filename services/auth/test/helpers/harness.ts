@@ -158,7 +158,10 @@ export async function confirmedAccount(h: Harness, overrides: Partial<Account> =
   const signup = await call(h.url, 'POST', '/v1/signup', account);
   if (signup.status !== 202) throw new Error(`signup failed: ${JSON.stringify(signup.body)}`);
   const mail = await h.mail.waitFor(account.email, /Confirm your email/);
-  const confirmed = await call(h.url, 'POST', '/v1/email/confirm', { token: tokenFromMail(mail) });
+  const confirmed = await call(h.url, 'POST', '/v1/email/confirm', {
+    token: tokenFromMail(mail),
+    password: account.password,
+  });
   if (confirmed.status !== 200) throw new Error(`confirm failed: ${JSON.stringify(confirmed.body)}`);
   return account;
 }

@@ -53,7 +53,8 @@ export function withParams(base: string, params: Record<string, string>): string
   return url.toString();
 }
 
-type Checked = { app: OAuthAppConfig; redirect: string } | { redirectError: string };
+type Accepted = { app: OAuthAppConfig; redirect: string };
+type Checked = Accepted | { redirectError: string };
 
 /** GitHub's order: an unknown client is a 404 page; a foreign redirect_uri goes back to the registered callback. */
 function check(deps: Pick<SandboxDeps, 'apps'>, params: AuthorizeParams): Checked {
@@ -79,14 +80,15 @@ function check(deps: Pick<SandboxDeps, 'apps'>, params: AuthorizeParams): Checke
 export function authorizeRoutes(deps: Pick<SandboxDeps, 'db' | 'clock' | 'apps'> & { views: nunjucks.Environment }) {
   const router = new Router();
 
-  const show = async (ctx: Context, app: OAuthAppConfig, params: AuthorizeParams, formError = '', status = 200) => {
+  const show = async (ctx: Context, checked: Accepted, params: AuthorizeParams, formError = '', status = 200) => {
+    const { app, redirect } = checked;
     const users = await listUsers(deps.db);
     const signedIn = params.login || ctx.cookies.get(signedInCookie) || '';
     await renderPage(
       deps.views,
       ctx,
       'authorize',
-      { app, params, scopes: parseScopes(params.scope), users, signedIn, csrf: consentToken(ctx), formError },
+      { app, redirect, params, scopes: parseScopes(params.scope), users, signedIn, csrf: consentToken(ctx), formError },
       status,
     );
   };
@@ -95,7 +97,7 @@ export function authorizeRoutes(deps: Pick<SandboxDeps, 'db' | 'clock' | 'apps'>
     const params = paramsFrom(ctx.query);
     const checked = check(deps, params);
     if ('redirectError' in checked) return ctx.redirect(checked.redirectError);
-    await show(ctx, checked.app, params);
+    await show(ctx, checked, params);
   });
 
   router.post('/login/oauth/authorize', async (ctx) => {
@@ -105,7 +107,7 @@ export function authorizeRoutes(deps: Pick<SandboxDeps, 'db' | 'clock' | 'apps'>
     if ('redirectError' in checked) return ctx.redirect(checked.redirectError);
     const { app, redirect } = checked;
     if (!consentFormIsOurs(ctx))
-      return show(ctx, app, params, 'The form expired or came from another site. Please try again.', 403);
+      return show(ctx, checked, params, 'The form expired or came from another site. Please try again.', 403);
     if (body.decision !== 'authorize') {
       return ctx.redirect(
         withParams(redirect, {
@@ -120,14 +122,14 @@ export function authorizeRoutes(deps: Pick<SandboxDeps, 'db' | 'clock' | 'apps'>
     if (!loginPattern.test(login))
       return show(
         ctx,
-        app,
+        checked,
         params,
         'Pick a user, or type a GitHub-style login (letters, digits, single hyphens).',
         400,
       );
     const known = await findUserByLogin(deps.db, login);
     if (!known && params.allow_signup === 'false')
-      return show(ctx, app, params, 'This app does not allow signing up here; pick an existing user.', 400);
+      return show(ctx, checked, params, 'This app does not allow signing up here; pick an existing user.', 400);
     const user = known ?? (await ensureUser(deps.db, login, deps.clock.now()));
     const kept = ([] as unknown[]).concat(body.granted ?? []).filter((s): s is string => typeof s === 'string');
     const scopes = narrowScopes(parseScopes(params.scope), kept);

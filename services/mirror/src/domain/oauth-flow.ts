@@ -17,10 +17,19 @@ export interface StartInput {
   user_id?: string | undefined;
   binding: string;
   private?: boolean | undefined;
+  /** Started by an API client, which has no browser session for the callback to find. */
+  api?: boolean | undefined;
 }
 
-export const redirectUri = (settings: MirrorDeps['settings']) =>
-  new URL('/github/callback', settings.publicUrl).toString();
+/**
+ * An API client's flow returns to its own callback page (GitHub accepts any subdirectory of
+ * the registered callback URL), where web shows the person a completion code to hand back
+ * to the client. The state carries the mark, so finishing can name the same redirect_uri.
+ */
+const apiStatePrefix = 'api_';
+
+export const redirectUri = (settings: MirrorDeps['settings'], api = false) =>
+  new URL(api ? '/github/callback/api' : '/github/callback', settings.publicUrl).toString();
 
 /** Stores the attempt (hashes only, plus the PKCE verifier) and returns GitHub's authorize URL. */
 export async function startOauth(deps: FlowDeps, input: StartInput): Promise<string> {
@@ -29,7 +38,7 @@ export async function startOauth(deps: FlowDeps, input: StartInput): Promise<str
       errors: [{ field: 'user_id', code: 'user_id_required', message: 'Connect needs user_id.' }],
     });
   }
-  const state = randomToken();
+  const state = (input.api ? apiStatePrefix : '') + randomToken();
   const verifier = randomToken();
   const scope = scopeFor(input.purpose, input.private ?? false);
   await insertOauthState(deps.db, {
@@ -43,7 +52,7 @@ export async function startOauth(deps: FlowDeps, input: StartInput): Promise<str
   });
   return deps.github.authorizeUrl({
     client_id: deps.github.options.clientId,
-    redirect_uri: redirectUri(deps.settings),
+    redirect_uri: redirectUri(deps.settings, input.api),
     ...(scope ? { scope } : {}),
     state,
     code_challenge: codeChallenge(verifier),
@@ -58,6 +67,8 @@ export interface FinishInput {
   error?: string | undefined;
   error_description?: string | undefined;
   binding: string;
+  /** When set (an API client's own completion), the flow must have been started for this user. */
+  user_id?: string | undefined;
 }
 
 export type FinishResult =
@@ -81,7 +92,8 @@ export async function finishOauth(deps: FlowDeps, input: FinishInput): Promise<F
   if (
     !row ||
     !sameHash(row.binding_hash, sha256(input.binding)) ||
-    now.getTime() - new Date(row.created_at).getTime() > stateTtlMs
+    now.getTime() - new Date(row.created_at).getTime() > stateTtlMs ||
+    (input.user_id !== undefined && row.user_id !== input.user_id)
   ) {
     throw new AppError('oauth_state_invalid');
   }
@@ -91,7 +103,7 @@ export async function finishOauth(deps: FlowDeps, input: FinishInput): Promise<F
   const answer = await githubCall(() =>
     deps.github.exchangeCode({
       code: input.code!,
-      redirect_uri: redirectUri(deps.settings),
+      redirect_uri: redirectUri(deps.settings, input.state!.startsWith(apiStatePrefix)),
       code_verifier: row.code_verifier,
     }),
   );

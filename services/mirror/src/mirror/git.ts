@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { lookup } from 'node:dns/promises';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GithubError } from '../github/github-error.js';
@@ -73,7 +74,27 @@ export async function writeAskpass(dir: string): Promise<string> {
 export const authEnv = (askpass: string, token: string) => ({ GIT_ASKPASS: askpass, GATEHOUSE_GIT_PASSWORD: token });
 
 // Clear any credential helper so the token is never stored by git.
-export const remoteConfig = ['-c', 'credential.helper=', '-c', 'http.postBuffer=1073741824'];
+const remoteConfig = ['-c', 'credential.helper=', '-c', 'http.postBuffer=1073741824'];
+
+/**
+ * The options for a command that talks to `remote`. libcurl, under git, sends every
+ * *.localhost name to loopback whatever DNS says (as browsers do), while the REST
+ * client asks the resolver: in compose the stand-in is `github.localhost`, another
+ * container. Such a name is pinned to what the resolver answers, so git and the REST
+ * client reach the same host; any other name is left to curl.
+ */
+export async function remoteConfigFor(
+  remote: string,
+  resolve: (host: string) => Promise<{ address: string; family: number }[]> = (host) => lookup(host, { all: true }),
+): Promise<string[]> {
+  const url = new URL(remote);
+  if (!url.hostname.endsWith('.localhost')) return remoteConfig;
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  const found = await resolve(url.hostname).catch(() => []);
+  if (found.length === 0) return remoteConfig;
+  const addresses = found.map((a) => (a.family === 6 ? `[${a.address}]` : a.address)).join(',');
+  return [...remoteConfig, '-c', `http.curloptResolve=${url.hostname}:${port}:${addresses}`];
+}
 
 /** Maps a failed git-over-HTTPS command to the same classes as the REST client. */
 export function classifyGitFailure(err: unknown): unknown {

@@ -5,7 +5,7 @@ import type { MirrorDeps } from '../deps.js';
 import { openSession, type GithubSession } from '../domain/github-session.js';
 import { scopeFor, scopeSatisfies } from '../domain/scopes.js';
 import { stages, type JobPatch, type JobRow, type Stage } from '../store/mirror-jobs.js';
-import { authEnv, classifyGitFailure, git, GitError, remoteConfig, writeAskpass } from './git.js';
+import { authEnv, classifyGitFailure, git, GitError, remoteConfigFor, writeAskpass } from './git.js';
 import { buildMirrorCommit, markerPath, mirrorBranch, type MirrorCommit } from './pack.js';
 import { ensureRepository, suggestedName } from './remote-repository.js';
 
@@ -109,19 +109,20 @@ async function hasMarker(
   signal: AbortSignal,
 ): Promise<boolean> {
   const askpass = await writeAskpass(dirname(probeDir));
+  const config = await remoteConfigFor(remote);
   const run = (args: string[], env: Record<string, string> = {}) =>
     git(args, { env: { GIT_DIR: probeDir, ...env }, signal }).catch((err: unknown) => {
       throw classifyGitFailure(err);
     });
   try {
     const heads = await session.withToken('mirror', 'git ls-remote', (token) =>
-      run([...remoteConfig, 'ls-remote', '--heads', remote], authEnv(askpass, token)),
+      run([...config, 'ls-remote', '--heads', remote], authEnv(askpass, token)),
     );
     if (heads.toString().trim() === '') return true;
     await run(['init', '--bare', '-q', probeDir]);
     try {
       await session.withToken('mirror', 'git-upload-pack', (token) =>
-        run([...remoteConfig, 'fetch', '-q', '--depth=1', remote, ref], authEnv(askpass, token)),
+        run([...config, 'fetch', '-q', '--depth=1', remote, ref], authEnv(askpass, token)),
       );
     } catch (err) {
       // Branches, but not ours: someone else's code.
@@ -143,8 +144,9 @@ async function remoteHead(
   remote: string,
   signal: AbortSignal,
 ): Promise<string | undefined> {
+  const config = await remoteConfigFor(remote);
   const out = await session.withToken('mirror', 'git ls-remote', (token) =>
-    git([...remoteConfig, 'ls-remote', remote, ref], { env: authEnv(askpass, token), signal }).catch((err: unknown) => {
+    git([...config, 'ls-remote', remote, ref], { env: authEnv(askpass, token), signal }).catch((err: unknown) => {
       throw classifyGitFailure(err);
     }),
   );
@@ -170,8 +172,9 @@ async function push(
       void ctx.update({ percent, message: 'Pushing.' }).catch(() => {});
     }
   };
+  const config = await remoteConfigFor(remote);
   const args = [
-    ...remoteConfig,
+    ...config,
     'push',
     '--progress',
     `--force-with-lease=${ref}:${head ?? ''}`,

@@ -4,13 +4,21 @@ import { validate } from '@gatehouse/service-kit';
 import type { MirrorDeps } from '../deps.js';
 import { disconnect } from '../domain/disconnect.js';
 import { githubAppError, openSession } from '../domain/github-session.js';
-import { startOauth } from '../domain/oauth-flow.js';
+import { finishOauth, startOauth } from '../domain/oauth-flow.js';
 import { randomToken } from '../domain/pkce.js';
 import { requireBearer, userOf } from '../http/bearer.js';
 import { findConnection } from '../store/connections.js';
 import { listTokenUses } from '../store/token-uses.js';
 
 const authorizeBody = z.strictObject({ private: z.boolean().optional() });
+// What web's callback page shows the person for an API-started flow: `<state>.<code>`.
+const completeBody = z.strictObject({
+  completion: z
+    .string()
+    .max(4096)
+    .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, 'The completion code is the text shown on the callback page.'),
+  binding: z.string().min(22).max(256),
+});
 const reposQuery = z.object({
   page: z.coerce.number().int().min(1).max(1000).optional(),
   per_page: z.coerce.number().int().min(1).max(100).optional(),
@@ -41,9 +49,22 @@ export function githubRoutes(deps: MirrorDeps) {
         user_id: userOf(ctx.state),
         binding,
         private: input.private,
+        api: true,
       });
       ctx.set('Cache-Control', 'no-store');
       ctx.body = { authorization_url: url, binding };
+    })
+    .post('/authorize/complete', async (ctx) => {
+      const input = validate(completeBody, ctx.request.body ?? {});
+      const dot = input.completion.indexOf('.');
+      const result = await finishOauth(deps, {
+        state: input.completion.slice(0, dot),
+        code: input.completion.slice(dot + 1),
+        binding: input.binding,
+        user_id: userOf(ctx.state),
+      });
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = { connected: true, github: result.github, scope: result.purpose === 'connect' ? result.scope : null };
     })
     .get('/connection', async (ctx) => {
       const userId = userOf(ctx.state);

@@ -1,5 +1,7 @@
 import type { Clock, Logger } from '@gatehouse/service-kit';
 import type { AuthClient } from '../auth-client.js';
+import type { DeviceCookie } from '../device-cookie.js';
+import type { ConfirmBindingCookie } from '../confirm-binding.js';
 import type { MirrorClient } from '../mirror-client.js';
 import type { SecurityHeaderOptions } from '../security-headers.js';
 import type { SignedInSessions } from '../signed-in.js';
@@ -15,4 +17,7 @@ export interface RouteDeps {
   /** Origin of GITHUB_OAUTH_URL. */
   githubOAuthOrigin: string;
   security: SecurityHeaderOptions;
+  /** The browser's device token for its logins. */
+  device: DeviceCookie;
+  confirmBinding: ConfirmBindingCookie;
 }

@@ -109,6 +109,16 @@ export function githubRoutes(deps: RouteDeps) {
     return finishConnect(ctx, deps, result, flow);
   });
 
+  // An API client's flow (POST /api/mirror/v1/github/authorize) comes back here. Web holds
+  // nothing for it: the person hands the completion code to the client, which finishes with
+  // its own binding and token. The code alone is useless: PKCE and the binding guard it.
+  router.get('/github/callback/api', tokenPage, async (ctx) => {
+    const { state, code, error } = callbackParams(ctx);
+    const completion = state && code && /^[\w-]+$/.test(state) && /^[\w-]+$/.test(code) ? `${state}.${code}` : '';
+    const kind = completion ? 'ready' : error === 'access_denied' ? 'denied' : 'broken';
+    await render(ctx, 'github-api-complete', { kind, completion }, completion ? 200 : 400);
+  });
+
   return router;
 }
 

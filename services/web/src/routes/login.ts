@@ -2,7 +2,8 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { isRejection } from '../auth-client.js';
 import { onCsrfRejected } from '../csrf.js';
-import { expiredFormText, formText, requireFields, throttled, type FieldErrors } from '../forms.js';
+import { expiredFormText, formText, requireFields, throttled, waitText, type FieldErrors } from '../forms.js';
+import { loginWaitSeconds, noteLoginFailure } from '../login-wait.js';
 import { safeNext } from '../safe-next.js';
 import { sessionOf } from '../session/session.js';
 import { callOf, seeOther } from '../signed-in.js';
@@ -32,6 +33,15 @@ const show = (ctx: Context, form: LoginForm, status?: number) =>
     { identifier: '', next: '', errors: {}, formTitle: '', reason: reasons[form.next ?? ''] ?? '', ...form },
     status,
   );
+
+/** 429 "please wait", from this browser's own failures: auth's answer alone never says so. */
+const showWait = (ctx: Context, form: LoginForm, seconds: number, justFailed: boolean) => {
+  ctx.set('Retry-After', String(seconds));
+  const formError = justFailed
+    ? `That username or email and password don’t match an account. After several failed attempts, please try again ${waitText(seconds)}.`
+    : `This browser has had several failed attempts. Please try again ${waitText(seconds)}.`;
+  return show(ctx, { ...form, formTitle: 'Please wait a moment', formError }, 429);
+};
 
 // One message for unknown account and wrong password: the page must not tell which.
 const wrongCredentials = 'That username or email and password don’t match an account. Check them and try again.';
@@ -63,14 +73,21 @@ export function loginRoutes(deps: RouteDeps) {
         { identifier: 'Enter your username or email.', password: 'Enter your password.' },
       );
       if (Object.keys(errors).length) return show(ctx, { identifier, next, errors }, 400);
+      const now = deps.clock.now().getTime();
+      const wait = loginWaitSeconds(sessionOf(ctx), now);
+      if (wait > 0) return showWait(ctx, { identifier, next }, wait, false);
       const call = callOf(ctx);
       try {
-        const tokens = await deps.auth.passwordGrant(identifier, password, call);
+        const tokens = await deps.auth.passwordGrant(identifier, password, call, deps.device.read(ctx));
         const profile = await deps.auth.me(tokens.access_token, call);
         await deps.signedIn.begin(ctx, tokens, profile);
+        deps.device.write(ctx, tokens.device_token);
       } catch (err) {
-        if (isRejection(err, 'invalid_credentials', 'validation_failed'))
+        if (isRejection(err, 'invalid_credentials', 'validation_failed')) {
+          const waitNow = noteLoginFailure(sessionOf(ctx), now);
+          if (waitNow > 0) return showWait(ctx, { identifier, next }, waitNow, true);
           return show(ctx, { identifier, next, formError: wrongCredentials }, 401);
+        }
         if (isRejection(err, 'email_not_confirmed')) {
           return show(
             ctx,

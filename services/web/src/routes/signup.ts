@@ -48,7 +48,8 @@ export function signupRoutes(deps: RouteDeps) {
       });
       if (Object.keys(missing).length) return show(ctx, { values: kept, errors: missing }, 400);
       try {
-        await deps.auth.signup(values, callOf(ctx));
+        const { binding, binding_expires_in } = await deps.auth.signup(values, callOf(ctx));
+        deps.confirmBinding.set(ctx, binding, binding_expires_in);
       } catch (err) {
         if (isRejection(err, 'username_taken')) {
           return show(ctx, { values: kept, errors: { username: 'That username is taken. Try another one.' } }, 409);

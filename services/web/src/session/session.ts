@@ -49,6 +49,8 @@ export interface SessionData {
   checkEmail?: string;
   user?: SignedIn;
   github?: GithubFlow;
+  /** This browser's failed logins (login-wait.ts), for telling its person to wait. */
+  loginFailures?: { count: number; lastAt: number };
 }
 
 interface KoaSession {
@@ -64,7 +66,16 @@ export function sessionOf(ctx: Context | ParameterizedContext): Live {
   return (ctx as unknown as { session: Live }).session;
 }
 
-const fields: (keyof SessionData)[] = ['createdAt', 'seenAt', 'csrf', 'flash', 'checkEmail', 'user', 'github'];
+const fields: (keyof SessionData)[] = [
+  'createdAt',
+  'seenAt',
+  'csrf',
+  'flash',
+  'checkEmail',
+  'user',
+  'github',
+  'loginFailures',
+];
 
 /**
  * Swaps the session id for a fresh one holding only `keep`. The old record is
