@@ -19,10 +19,14 @@ export function scaleArguments(services: readonly ServiceEntry[], replicas: numb
  * after the suite.
  */
 export function replicasOverrideYaml(services: readonly ServiceEntry[]): string {
+  const perService: Record<string, { environment: Record<string, string> }> = {};
+  for (const entry of services) if (entry.replicaEnv) perService[entry.name] = { environment: { ...entry.replicaEnv } };
+  // The kill test's: what a killed replica held passes to the other within seconds.
+  Object.assign((perService.auth ??= { environment: {} }).environment, { MAIL_CLAIM_MS: '10000' });
+  Object.assign((perService.mirror ??= { environment: {} }).environment, { MIRROR_JOB_LEASE_MS: '9000' });
   const override = {
     services: {
-      auth: { environment: { MAIL_CLAIM_MS: '10000' } },
-      mirror: { environment: { MIRROR_JOB_LEASE_MS: '9000' } },
+      ...perService,
       tests: {
         environment: {
           E2E_COMPOSE_PROJECT: '${GATEHOUSE_COMPOSE_PROJECT:-}',

@@ -144,6 +144,7 @@ export class ReplicaSet {
 function replicaEnv(entry: ServiceEntry, replica: Replica, config: StackConfig): Record<string, string> {
   if (replica.name === replica.service) return {};
   return {
+    ...entry.replicaEnv,
     PORT: String(replica.port),
     DATA_DIR: join(config.dataDir, replica.name),
     ...(entry.database ? { DATABASE_URL: serviceDatabaseUrl(config.databaseUrl!, entry.name) } : {}),
