@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { defaultTrustedProxies, proxyEntryProblem } from './trusted-proxies.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -90,6 +91,26 @@ export const configFields = {
       .min(0)
       .default(10_000)
       .describe('How long requests in flight may take to finish on SIGTERM.'),
+  /** Every service's TRUSTED_PROXIES, described once: the peers whose X-Forwarded-* headers count. */
+  trustedProxies: () =>
+    z
+      .string()
+      .default(defaultTrustedProxies)
+      .transform((text) =>
+        text
+          .split(',')
+          .map((entry) => entry.trim())
+          .filter((entry) => entry !== ''),
+      )
+      .superRefine((entries, ctx) => {
+        for (const entry of entries) {
+          const problem = proxyEntryProblem(entry);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        }
+      })
+      .describe(
+        'Addresses or CIDRs (comma-separated) of the proxies in front of this service (nginx, web); X-Forwarded-For from any other peer is ignored.',
+      ),
   bool: (fallback: boolean) =>
     z
       .enum(['true', 'false', '1', '0'])

@@ -1,10 +1,11 @@
 import Koa from 'koa';
-import { bodyParser } from './body-parser.js';
+import { bodyParser, type FormPolicy } from './body-parser.js';
 import { errorHandler } from './error-handler.js';
 import { healthRoutes, type ReadinessCheck } from './health.js';
 import { redactUrl, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { requestId } from './request-id.js';
+import { defaultTrustedProxies, trustedProxies } from './trusted-proxies.js';
 
 export interface ServiceOptions {
   name: string;
@@ -13,8 +14,10 @@ export interface ServiceOptions {
   readiness?: Record<string, ReadinessCheck>;
   /** Largest request body in bytes. */
   bodyLimit?: number;
-  /** Also parse urlencoded browser forms. */
-  forms?: boolean;
+  /** Where urlencoded bodies are accepted as well as JSON (none by default; see FormPolicy). */
+  forms?: FormPolicy;
+  /** TRUSTED_PROXIES: the peers whose X-Forwarded-* headers count. Every service passes its config's; default loopback. */
+  trustedProxies?: readonly string[];
   /**
    * Install the body parser here (default). A browser-facing service passes
    * false and installs `bodyParser` after its own error pages, so a 413 or
@@ -35,6 +38,7 @@ export type Service = Koa & { gatehouse: ServiceState };
  * a body parser that refuses oversized and ambiguous input.
  */
 export function createService(options: ServiceOptions): Service {
+  // X-Forwarded-* count, but only a trusted proxy's survive trustedProxies() below, which also sets ctx.ip.
   const app = new Koa({ proxy: true, maxIpsCount: 1 }) as Service;
   app.gatehouse = { draining: false };
   // Errors are logged once, by errorHandler; Koa's own printer would log them twice.
@@ -42,6 +46,7 @@ export function createService(options: ServiceOptions): Service {
   const { logger } = options;
   const metrics = createMetrics(options.name);
 
+  app.use(trustedProxies(options.trustedProxies ?? defaultTrustedProxies.split(',')));
   app.use(requestId());
   app.use(async (ctx, next) => {
     const start = performance.now();
@@ -72,7 +77,7 @@ export function createService(options: ServiceOptions): Service {
     }),
   );
   if (options.parseBody !== false) {
-    app.use(bodyParser({ limit: options.bodyLimit ?? 16 * 1024, form: options.forms ?? false }));
+    app.use(bodyParser({ limit: options.bodyLimit ?? 16 * 1024, ...(options.forms ? { forms: options.forms } : {}) }));
   }
   return app;
 }

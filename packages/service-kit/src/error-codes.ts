@@ -15,6 +15,7 @@ export const errorCodes = {
   validation_failed: { status: 400, message: 'Some fields are missing or invalid.' },
   unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },
   payload_too_large: { status: 413, message: 'The request body is too large.' },
+  cross_site_request: { status: 403, message: 'A browser on another site sent this request; it was refused.' },
   not_found: { status: 404, message: 'Nothing lives at this address.' },
   method_not_allowed: { status: 405, message: 'This method is not allowed here.' },
 

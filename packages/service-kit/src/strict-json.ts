@@ -1,6 +1,8 @@
 import { AppError } from './app-error.js';
 
 const forbiddenKeys = new Set(['__proto__', 'constructor', 'prototype']);
+/** Deeper than any body Gatehouse takes; deeper ones only exist to exhaust a recursive walker's stack. */
+export const maxJsonDepth = 32;
 
 /**
  * JSON.parse keeps the last of two equal keys and happily builds
@@ -39,11 +41,12 @@ function checkKeys(text: string): void {
         expectKey = false;
       }
       i = end;
-    } else if (ch === '{') {
-      stack.push(new Set());
-      expectKey = true;
-    } else if (ch === '[') {
-      stack.push(null);
+    } else if (ch === '{' || ch === '[') {
+      if (stack.length === maxJsonDepth) {
+        throw new AppError('malformed_json', { message: `The body is nested more than ${maxJsonDepth} levels deep.` });
+      }
+      stack.push(ch === '{' ? new Set() : null);
+      expectKey = ch === '{';
     } else if (ch === '}' || ch === ']') {
       stack.pop();
     } else if (ch === ',') {

@@ -18,7 +18,13 @@ const compose = readComposeFile(join(repoRoot, 'docker-compose.yml'));
 const references = { projectDir: repoRoot, testProfile: { profile: 'test', service: 'tests' } };
 
 test('docker-compose.yml and its override files are valid against the compose-spec schema', async (t) => {
-  for (const file of ['docker-compose.yml', 'docker-compose.offline.yml', 'docker-compose.tls.yml', replicasFile]) {
+  for (const file of [
+    'docker-compose.yml',
+    'docker-compose.offline.yml',
+    'docker-compose.tls.yml',
+    'docker-compose.real-ip.yml',
+    replicasFile,
+  ]) {
     t.deepEqual(await checkComposeSchema(readComposeFile(join(repoRoot, file))), [], file);
   }
 });
@@ -113,11 +119,12 @@ testNeeding(missing)('docker-compose 1.29.2 accepts the files, in every profile 
       'config',
       '-q',
     ],
+    ['-f', 'docker-compose.yml', '-f', 'docker-compose.real-ip.yml', 'config', '-q'],
   ]) {
     const result = spawnSync('docker-compose', args, {
       cwd: repoRoot,
       encoding: 'utf8',
-      env: { ...process.env, DOCKER_HOST: 'unix:///nonexistent' },
+      env: { ...process.env, DOCKER_HOST: 'unix:///nonexistent', REAL_IP_FROM: '10.0.0.0/16' },
     });
     t.is(result.status, 0, `docker-compose ${args.join(' ')}: ${result.stderr}`);
   }
@@ -148,7 +155,13 @@ test("every variable the compose files read is in the README's compose table", a
     readme.indexOf('- **Variables** compose reads'),
     readme.indexOf('- **Checks in `npm test`**'),
   );
-  for (const file of ['docker-compose.yml', 'docker-compose.offline.yml', 'docker-compose.tls.yml', replicasFile]) {
+  for (const file of [
+    'docker-compose.yml',
+    'docker-compose.offline.yml',
+    'docker-compose.tls.yml',
+    'docker-compose.real-ip.yml',
+    replicasFile,
+  ]) {
     const text = await readFile(join(repoRoot, file), 'utf8');
     for (const [, name] of text.matchAll(/\$\{([A-Z0-9_]+)/g))
       t.true(table.includes(`\`${name}\``), `${file}: ${name} is not documented`);

@@ -1,23 +1,14 @@
 // The optional TLS server block: the same locations on HTTPS, HSTS there only.
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testNeeding } from '@gatehouse/testkit';
-import {
-  buildRouteTable,
-  checkNginxConfig,
-  freePorts,
-  hstsHeader,
-  nginxArgs,
-  prepareNginx,
-  renderTemplate,
-  repoRoot,
-  services,
-} from '../src/index.js';
+import { buildRouteTable, freePorts, hstsHeader, prepareNginx, services } from '../src/index.js';
 import { fakeUpstream } from './fixtures/fake-upstream.js';
 import { nginxBin } from './fixtures/edges.js';
+import { addTemplate, runNginx } from './fixtures/run-nginx.js';
 
 const openssl = spawnSync('openssl', ['version']).status === 0;
 const missing = !nginxBin ? 'nginx is not installed' : !openssl ? 'openssl is not installed' : undefined;
@@ -71,27 +62,8 @@ testNeeding(missing)('TLS server block: same routes over HTTPS with HSTS; plain 
   };
   const layout = await prepareNginx(join(dir, 'run'), variables);
   // As docker-compose.tls.yml does: the TLS template joins the rendered site.
-  const tlsTemplate = await readFile(join(repoRoot, 'nginx', 'tls', 'gatehouse-tls.conf.template'), 'utf8');
-  await writeFile(join(layout.dir, 'conf.d', 'gatehouse-tls.conf'), renderTemplate(tlsTemplate, variables));
-  t.is(checkNginxConfig(nginxBin!, layout), undefined);
-  const nginx = spawn(nginxBin!, nginxArgs(layout), { stdio: 'ignore', detached: true });
-  t.teardown(() => {
-    try {
-      process.kill(-nginx.pid!, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  });
-  const deadline = Date.now() + 5000;
-  while (
-    !(await fetch(`http://127.0.0.1:${plain}/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    ))
-  ) {
-    if (Date.now() > deadline) throw new Error('nginx did not start');
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await addTemplate(layout, 'tls/gatehouse-tls.conf.template', variables);
+  await runNginx(t, layout, `http://127.0.0.1:${plain}`);
 
   const secure = await httpsHeaders(`https://127.0.0.1:${tls}/api/auth/v1/me`);
   t.is(secure['strict-transport-security'], hstsHeader.value);

@@ -13,4 +13,6 @@ export { listen, listenLate, type LateServer, type TestServer } from './server.j
 export { captureLogs, type CapturedLogs } from './logs.js';
 export { MailCatcher, tokenFromMail, linkFromMail, type CaughtMail } from './mail-catcher.js';
 export { sqlOwners } from './table-owners.js';
+export { routesOf, type Endpoint } from './routes.js';
+export { fuzzEndpoints, type FuzzFailure, type FuzzOptions, type FuzzRequest } from './fuzz.js';
 export { safeMethodPaths, tableDigests, walkSafeMethods, type SafeMethodWalk } from './safe-methods.js';

@@ -1,10 +1,6 @@
 import type Koa from 'koa';
 import type { Queryable } from '@gatehouse/db';
-
-interface RouteLayer {
-  path: string | RegExp;
-  methods: string[];
-}
+import { routesOf } from './routes.js';
 
 /**
  * Every path the app's routers answer GET (and so HEAD) on, read from the
@@ -12,15 +8,8 @@ interface RouteLayer {
  * listing it. `:params` (and `*wildcards`) are filled from `params` (else "x").
  */
 export function safeMethodPaths(app: Koa, params: Record<string, string> = {}): string[] {
-  const paths = new Set<string>();
-  for (const middleware of app.middleware) {
-    const router = (middleware as { router?: { stack: RouteLayer[] } }).router;
-    for (const layer of router?.stack ?? []) {
-      if (!layer.methods.includes('GET') || typeof layer.path !== 'string') continue;
-      paths.add(layer.path.replace(/[:*](\w+)/g, (_, name: string) => params[name] ?? 'x'));
-    }
-  }
-  return [...paths].sort();
+  const gets = routesOf(app).filter((route) => route.method === 'GET');
+  return [...new Set(gets.map((r) => r.path.replace(/[:*](\w+)/g, (_, name: string) => params[name] ?? 'x')))].sort();
 }
 
 /**

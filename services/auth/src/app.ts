@@ -29,8 +29,9 @@ export function createAuthApp(deps: AuthDeps): Service {
   const app = createService({
     name: 'auth',
     logger: deps.logger,
-    // The token endpoint takes OAuth's form encoding as well as JSON.
-    forms: true,
+    // The token endpoint keeps OAuth's form encoding (RFC 6749 §4.3.2); everything else is JSON only.
+    forms: { paths: ['/v1/token'], origin: new URL(deps.settings.publicUrl).origin },
+    trustedProxies: deps.settings.trustedProxies,
     bodyLimit: 16 * 1024,
     readiness: { database: () => deps.db.ping() },
   });

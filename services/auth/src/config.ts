@@ -9,6 +9,7 @@ export const authConfigSchema = z.object({
   PORT: configFields.port(3001).describe('Port the auth service listens on.'),
   HOST: z.string().default('0.0.0.0').describe('Address the auth service binds to.'),
   LOG_LEVEL: configFields.logLevel().describe('pino log level.'),
+  TRUSTED_PROXIES: configFields.trustedProxies(),
   PUBLIC_URL: z
     .url()
     .default('http://localhost:8080')

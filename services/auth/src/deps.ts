@@ -21,6 +21,7 @@ export interface AuthSettings {
   auditRetentionMs: number;
   resetTtlMs: number;
   serviceSecret: string;
+  trustedProxies: readonly string[];
   /** Longest slowdown of a login on an identifier under attack (LOGIN_SLOWDOWN_MAX_MS). */
   loginSlowdownMaxMs: number;
 }

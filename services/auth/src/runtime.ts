@@ -104,6 +104,7 @@ export async function createAuthRuntime(config: AuthConfig, overrides: RuntimeOv
       auditRetentionMs: config.AUDIT_RETENTION_DAYS * 86_400_000,
       resetTtlMs: config.RESET_TOKEN_TTL_SECONDS * 1000,
       serviceSecret: config.SERVICE_SECRET,
+      trustedProxies: config.TRUSTED_PROXIES,
       loginSlowdownMaxMs: config.LOGIN_SLOWDOWN_MAX_MS,
     },
     db,

@@ -11,8 +11,8 @@ import { githubRequestId } from './api/request-id.js';
 import { userRoutes } from './api/user-routes.js';
 import type { SandboxDeps } from './deps.js';
 import { gitRoutes } from './git/git-routes.js';
-import { authorizeRoutes } from './oauth/authorize-routes.js';
-import { tokenRoutes } from './oauth/token-routes.js';
+import { authorizePath, authorizeRoutes } from './oauth/authorize-routes.js';
+import { tokenPath, tokenRoutes } from './oauth/token-routes.js';
 import { pageRoutes } from './pages/page-routes.js';
 import { createViews } from './pages/views.js';
 
@@ -33,6 +33,7 @@ export function createSandboxApp(deps: SandboxDeps): Service {
     logger: deps.logger,
     // git's packs stream through http-backend; the parser comes after the git routes.
     parseBody: false,
+    trustedProxies: deps.settings.trustedProxies,
     readiness: { database: () => deps.db.ping() },
   });
   const views = createViews();
@@ -42,7 +43,14 @@ export function createSandboxApp(deps: SandboxDeps): Service {
   // Faults are an admin feature: without an admin token no request pays for the lookup.
   if (deps.settings.adminToken) app.use(faultInjection(deps));
   app.use(gitRoutes(deps));
-  app.use(bodyParser({ limit: 64 * 1024, form: true, deleteBodies: true }));
+  // GitHub's token endpoint and consent form take forms; its REST API, JSON only.
+  app.use(
+    bodyParser({
+      limit: 64 * 1024,
+      forms: { paths: [tokenPath, authorizePath], origin: new URL(deps.settings.publicUrl).origin },
+      deleteBodies: true,
+    }),
+  );
   app.use(under(apiPrefix, apiErrors(deps.logger)));
   app.use(
     under(

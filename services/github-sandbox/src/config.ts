@@ -28,6 +28,7 @@ export const sandboxConfigSchema = z.object({
   PORT: configFields.port(3003).describe('Port the stand-in listens on.'),
   HOST: z.string().default('0.0.0.0').describe('Address the stand-in binds to.'),
   LOG_LEVEL: configFields.logLevel().describe('pino log level.'),
+  TRUSTED_PROXIES: configFields.trustedProxies(),
   PUBLIC_URL: z
     .url()
     .default('http://localhost:3003')

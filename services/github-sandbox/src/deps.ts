@@ -11,6 +11,7 @@ export interface SandboxSettings {
   rateLimitPerHour: number;
   /** Unset: the admin API answers 404. */
   adminToken: string | undefined;
+  trustedProxies: readonly string[];
 }
 
 /** Types only: what the stand-in's parts are built from. */

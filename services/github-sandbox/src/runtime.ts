@@ -39,6 +39,7 @@ export async function createSandboxRuntime(
       apiUrl: `${publicUrl}${apiPrefix}`,
       rateLimitPerHour: config.RATE_LIMIT_PER_HOUR,
       adminToken: config.SANDBOX_ADMIN_TOKEN,
+      trustedProxies: config.TRUSTED_PROXIES,
     },
     db,
     clock: overrides.clock ?? systemClock,

@@ -12,6 +12,7 @@ export function createMirrorApp(deps: MirrorDeps): Service {
     name: 'mirror',
     logger: deps.logger,
     bodyLimit: 16 * 1024,
+    trustedProxies: deps.settings.trustedProxies,
     readiness: { database: () => deps.db.ping() },
   });
   for (const routes of routeModules) {

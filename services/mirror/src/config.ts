@@ -31,6 +31,7 @@ export const mirrorConfigSchema = z.object({
   PORT: configFields.port(3002).describe('Port the mirror service listens on.'),
   HOST: z.string().default('0.0.0.0').describe('Address the mirror service binds to.'),
   LOG_LEVEL: configFields.logLevel().describe('pino log level.'),
+  TRUSTED_PROXIES: configFields.trustedProxies(),
   PUBLIC_URL: z
     .url()
     .default('http://localhost:8080')

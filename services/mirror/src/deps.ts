@@ -26,6 +26,7 @@ export interface MirrorSettings {
   defaultRepoName: string;
   /** Scratch space for mirror packs (one bare repository per job). */
   workDir: string;
+  trustedProxies: readonly string[];
 }
 
 /** Everything the mirror app needs, built once by the runtime and passed in. */

@@ -70,6 +70,7 @@ export async function createMirrorRuntime(
       serviceSecret: config.SERVICE_SECRET,
       defaultRepoName: config.MIRROR_REPOSITORY_NAME,
       workDir: resolve(config.DATA_DIR, 'work'),
+      trustedProxies: config.TRUSTED_PROXIES,
     },
     db,
     logger,

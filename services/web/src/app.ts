@@ -36,6 +36,7 @@ export interface WebSettings {
   absoluteTimeoutMs: number;
   /** Recompile templates on every render (development). */
   watchTemplates?: boolean;
+  trustedProxies: readonly string[];
 }
 
 export interface WebDeps {
@@ -85,6 +86,7 @@ export function createWebApp(deps: WebDeps): Service {
     name: 'web',
     logger,
     parseBody: false,
+    trustedProxies: settings.trustedProxies,
     // Auth is deliberately not a readiness check: without it the pages still
     // answer (with a friendly "try again"), while an unready web would turn
     // into the gateway's bare 502 for everyone.
@@ -118,7 +120,8 @@ export function createWebApp(deps: WebDeps): Service {
   }
   app.use(pageState({ assets, signedIn, clock, logger, github: mirror !== undefined }));
   // After the error pages and the page state they render with.
-  app.use(bodyParser({ limit: 32 * 1024, form: true }));
+  // Every page form is a browser form; csrfGuard below checks each unsafe request.
+  app.use(bodyParser({ limit: 32 * 1024, forms: 'all' }));
 
   const device = deviceCookie(sessionCookieName(settings.publicUrl), https);
   const confirmBinding = createConfirmBindingCookie(settings.sessionSecret, https);

@@ -4,7 +4,6 @@ import { readFile, readdir } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Middleware } from 'koa';
-import * as sass from 'sass';
 import type { Logger } from '@gatehouse/service-kit';
 
 export interface Asset {
@@ -48,6 +47,8 @@ function fingerprint(name: string, body: Buffer): Asset {
 
 /** Compiles the Sass entry points (files not starting with _) and fingerprints the static files. */
 export async function compileAssets(): Promise<Map<string, Asset>> {
+  // Loaded only here: built code serves prebuilt assets and never pays Sass's memory.
+  const sass = await import('sass');
   const out = new Map<string, Asset>();
   for (const entry of (await readdir(stylesDir)).filter((n) => n.endsWith('.scss') && !n.startsWith('_')).sort()) {
     const { css } = sass.compile(join(stylesDir, entry), { style: 'compressed', sourceMap: false });

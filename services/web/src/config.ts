@@ -8,6 +8,7 @@ export const webConfigSchema = z.object({
   PORT: configFields.port(3000).describe('Port the web service listens on.'),
   HOST: z.string().default('0.0.0.0').describe('Address the web service binds to.'),
   LOG_LEVEL: configFields.logLevel().describe('pino log level.'),
+  TRUSTED_PROXIES: configFields.trustedProxies(),
   PUBLIC_URL: z
     .url()
     .default('http://localhost:8080')

@@ -102,6 +102,7 @@ export async function createWebRuntime(config: WebConfig, overrides: WebRuntimeO
       idleTimeoutMs: config.SESSION_IDLE_TIMEOUT_SECONDS * 1000,
       absoluteTimeoutMs: config.SESSION_ABSOLUTE_TIMEOUT_SECONDS * 1000,
       watchTemplates: config.ASSETS_MODE === 'watch',
+      trustedProxies: config.TRUSTED_PROXIES,
     },
     logger,
     clock,

@@ -58,6 +58,12 @@ export type ComposeDocument = {
   secrets: Record<string, { file: string }>;
 };
 
+/**
+ * nginx (and web, calling auth and the mirror) reach a service from compose's network, whose subnet
+ * Docker picks from the private ranges; a deployment narrows it to its own subnet.
+ */
+export const composeTrustedProxies = '10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7';
+
 export function generateCompose(services: readonly ServiceEntry[]): ComposeDocument {
   const table = buildRouteTable(services);
   const databases = services.filter((s) => s.database).map((s) => s.name);
@@ -101,6 +107,7 @@ export function generateCompose(services: readonly ServiceEntry[]): ComposeDocum
       LOG_LEVEL: '${LOG_LEVEL:-info}',
       PUBLIC_URL: addresses.publicUrl,
       DATA_DIR: composeDataDir(entry.name),
+      TRUSTED_PROXIES: `\${TRUSTED_PROXIES:-${composeTrustedProxies}}`,
     };
     for (const name of entry.secrets ?? []) environment[`${name}_FILE`] = `/run/secrets/${secretFileName(name)}`;
     const dependsOn: Record<string, unknown> = {};

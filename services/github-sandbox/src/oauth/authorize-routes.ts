@@ -11,6 +11,8 @@ import { consentFormIsOurs, consentToken } from './consent-csrf.js';
 import { issueCode } from './grants.js';
 import { narrowScopes, parseScopes } from './scopes.js';
 
+export const authorizePath = '/login/oauth/authorize';
+
 const troubleshooting =
   'https://docs.github.com/apps/managing-oauth-apps/troubleshooting-authorization-request-errors/';
 const signedInCookie = 'sandbox_login';
@@ -93,14 +95,14 @@ export function authorizeRoutes(deps: Pick<SandboxDeps, 'db' | 'clock' | 'apps'>
     );
   };
 
-  router.get('/login/oauth/authorize', async (ctx) => {
+  router.get(authorizePath, async (ctx) => {
     const params = paramsFrom(ctx.query);
     const checked = check(deps, params);
     if ('redirectError' in checked) return ctx.redirect(checked.redirectError);
     await show(ctx, checked, params);
   });
 
-  router.post('/login/oauth/authorize', async (ctx) => {
+  router.post(authorizePath, async (ctx) => {
     const body = ctx.request.body as Record<string, unknown>;
     const params = paramsFrom(body);
     const checked = check(deps, params);

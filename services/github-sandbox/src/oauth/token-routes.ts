@@ -3,6 +3,8 @@ import type { Context } from 'koa';
 import type { SandboxDeps } from '../deps.js';
 import { exchangeCode, tokenErrors, type ExchangeRequest } from './grants.js';
 
+export const tokenPath = '/login/oauth/access_token';
+
 const fields = ['client_id', 'client_secret', 'code', 'redirect_uri', 'code_verifier'] as const;
 
 /** GitHub reads these from the body or the query string. */
@@ -30,7 +32,7 @@ function answer(ctx: Context, payload: Record<string, string>): void {
 
 export function tokenRoutes(deps: Pick<SandboxDeps, 'db' | 'clock' | 'apps'>) {
   const router = new Router();
-  router.post('/login/oauth/access_token', async (ctx) => {
+  router.post(tokenPath, async (ctx) => {
     const result = await exchangeCode(deps, requestOf(ctx));
     if ('error' in result) return answer(ctx, { error: result.error, ...tokenErrors[result.error] });
     answer(ctx, { access_token: result.access_token, token_type: result.token_type, scope: result.scope });
