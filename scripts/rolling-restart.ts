@@ -144,7 +144,10 @@ async function signedUpUser() {
     if (!confirmToken) await new Promise((r) => setTimeout(r, 200));
   }
   if (!confirmToken) throw new Error('no confirmation mail arrived');
-  const confirm = await fetch(`${base}/api/auth/v1/email/confirm`, json({ token: decodeURIComponent(confirmToken) }));
+  const confirm = await fetch(
+    `${base}/api/auth/v1/email/confirm`,
+    json({ token: decodeURIComponent(confirmToken), password: user.password }),
+  );
   if (confirm.status !== 200) throw new Error(`confirm answered ${confirm.status}: ${await confirm.text()}`);
   const loginRequest = () => ({
     method: 'POST',
