@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import test from 'ava';
 import pg from 'pg';
 import { postgresServer, testNeeding } from '@gatehouse/testkit';
-import { findNginx, freePorts, readStackConfig, servicePortVariable, services, startStack } from '../src/index.js';
+import { findNginx, services, startStack } from '../src/index.js';
 import { serviceDatabaseUrl } from '../src/local/replicas.js';
+import { configWithFreePorts } from './fixtures/free-config.js';
 
 // Before any test is declared (ava wants them all declared synchronously).
 const server = await postgresServer();
@@ -14,20 +13,7 @@ const nginxBin = findNginx({ path: process.env.PATH });
 const missing =
   server.url === undefined ? `no Postgres server: ${server.why}` : !nginxBin ? 'nginx is not installed' : undefined;
 
-async function replicatedConfig(extra: Record<string, string>) {
-  const [gateway, mailWeb, mailSmtp, ...servicePorts] = await freePorts(3 + services.length);
-  const dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-replicas-'));
-  return readStackConfig(services, {
-    PATH: process.env.PATH,
-    GATEWAY_PORT: String(gateway),
-    ...Object.fromEntries(services.map((s, i) => [servicePortVariable(s.name), String(servicePorts[i])])),
-    MAIL_WEB_PORT: String(mailWeb),
-    MAIL_SMTP_PORT: String(mailSmtp),
-    GATEHOUSE_DATA_DIR: dataDir,
-    GATEHOUSE_REPLICAS: '2',
-    ...extra,
-  });
-}
+const replicatedConfig = (extra: Record<string, string>) => configWithFreePorts({ GATEHOUSE_REPLICAS: '2', ...extra });
 
 test('GATEHOUSE_REPLICAS=2 without DATABASE_URL → refused before anything starts, saying what to set', async (t) => {
   const config = await replicatedConfig({});
