@@ -8,7 +8,9 @@
 #   2/6 base images  build the gatehouse-local/* stand-ins that are missing or stale
 #   3/6 secrets      `npm run secrets` (existing files are kept; .data/ is git-ignored)
 #   4/6 build        compose build of every image of the test profile
-#   5/6 run          compose up --abort-on-container-exit --exit-code-from tests
+#   5/6 run          compose up --abort-on-container-exit --exit-code-from tests, two replicas
+#                    of auth, web and mirror (docker-compose.replicas.yml, --scale): the suite,
+#                    then the kill test (e2e/replicas/: three rounds, seed and kill times printed)
 #   6/6 cleanup      always, also after a failure, a timeout or Ctrl-C: keep the logs,
 #                    compose down -v --remove-orphans, remove dangling images, and stop
 #                    the engine if step 1 started it
@@ -31,6 +33,9 @@
 #   GATEHOUSE_COMPOSE_BUILD_TIMEOUT  seconds for step 4 (default 1800)
 #   GATEHOUSE_BASE_TIMEOUT           seconds for step 2 (default 1200)
 #   GATEHOUSE_BASE_REBUILD=1         rebuild the base images from a fresh debootstrap
+#   GATEHOUSE_COMPOSE_REPLICAS       replicas of auth, web and mirror (default 2, with the kill test; 1: neither)
+#   GATEHOUSE_KILL_SEED              the kill test's seed, to replay a failed run (printed by every run)
+#   GATEHOUSE_KILL_ROUNDS            the kill test's rounds (default 3)
 # Kept in test-results/compose/: each service's whole log, the build log, the suite's screenshots,
 # the engine's container events.
 set -uo pipefail
@@ -304,6 +309,19 @@ else
   fail "neither \`docker compose\` (Compose v2) nor docker-compose is installed (apt-get install docker-compose)"
 fi
 compose_files=(-f docker-compose.yml -f docker-compose.offline.yml)
+replicas=${GATEHOUSE_COMPOSE_REPLICAS:-2}
+scale=()
+if ((replicas > 1)); then
+  compose_files+=(-f docker-compose.replicas.yml)
+  for service in auth web mirror; do scale+=(--scale "$service=$replicas"); done
+  # The kill test in the tests container reaches the engine through its socket.
+  socket=${DOCKER_HOST:-unix:///var/run/docker.sock}
+  socket=${socket#unix://}
+  [[ -S $socket ]] || fail "the kill test needs the engine's unix socket; DOCKER_HOST is ${DOCKER_HOST:-unset} (GATEHOUSE_COMPOSE_REPLICAS=1 runs without it)"
+  export GATEHOUSE_DOCKER_SOCKET=$socket GATEHOUSE_DOCKER_GID
+  GATEHOUSE_DOCKER_GID=$(stat -c %g "$socket")
+  export GATEHOUSE_COMPOSE_PROJECT=$project
+fi
 if [[ -n ${GATEHOUSE_COMPOSE_BREAK:-} ]]; then
   break_file=scripts/docker/break/$GATEHOUSE_COMPOSE_BREAK.yml
   [[ -f $break_file ]] || fail "GATEHOUSE_COMPOSE_BREAK=$GATEHOUSE_COMPOSE_BREAK: no $break_file (there are: $(cd scripts/docker/break && ls -- *.yml | sed 's/\.yml$//' | tr '\n' ' '))"
@@ -312,7 +330,7 @@ if [[ -n ${GATEHOUSE_COMPOSE_BREAK:-} ]]; then
 fi
 compose_cmd=("${compose_base[@]}" -p "$project" "${compose_files[@]}" --profile test)
 compose_version=$("${compose_base[@]}" version --short 2>/dev/null || true)
-step_ok "$engine_note; Docker $(docker version --format '{{.Server.Version}}' 2>/dev/null); ${compose_base[*]} ${compose_version}"
+step_ok "$engine_note; Docker $(docker version --format '{{.Server.Version}}' 2>/dev/null); ${compose_base[*]} ${compose_version}; $replicas replica(s) of auth, web and mirror"
 
 # What compose reads from the environment, fixed for this run.
 export GATEHOUSE_TAG=$run_tag
@@ -358,7 +376,7 @@ step 5
 say "the suite's output follows; every service's log goes to $results/logs/ (the tails of a failed one are shown)"
 start_events
 # Only the tests container is attached: the services' logs would drown the suite's.
-"${compose_cmd[@]}" up --no-build --abort-on-container-exit --exit-code-from tests tests &
+"${compose_cmd[@]}" up --no-build --abort-on-container-exit --exit-code-from tests "${scale[@]}" tests &
 child=$!
 deadline=$((SECONDS + up_timeout))
 outcome=exited

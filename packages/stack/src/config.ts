@@ -49,6 +49,27 @@ export function stackConfigSchema(services: readonly ServiceEntry[]) {
       .string()
       .optional()
       .describe('The nginx binary. Default: nginx on PATH, else /usr/sbin/nginx and similar.'),
+    GATEHOUSE_REPLICAS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(8)
+      .default(1)
+      .describe(
+        'Processes per service behind the edge (auth, web, mirror) in the local run; above 1 needs DATABASE_URL and nginx.',
+      ),
+    DATABASE_URL: z
+      .string()
+      .optional()
+      .describe(
+        'Postgres server for the local run with GATEHOUSE_REPLICAS above 1 (each service gets the database <name>_<service>, created when missing). Ignored with one replica: PGlite.',
+      ),
+    REDIS_URL: z
+      .string()
+      .optional()
+      .describe(
+        'Redis for the local run with GATEHOUSE_REPLICAS above 1 (optional: Postgres carries it all). Ignored with one replica.',
+      ),
     GATEHOUSE_LOG_FORMAT: z
       .enum(['pretty', 'json'])
       .default('pretty')
@@ -67,6 +88,11 @@ export interface StackConfig {
   dataDir: string;
   nginxBin: string | undefined;
   logFormat: 'pretty' | 'json';
+  /** Processes per replicated service (1: the single-process run on PGlite). */
+  replicas: number;
+  /** The shared Postgres server of a replicated run. */
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
   /** The environment services inherit (the caller's, minus what the stack manages). */
   env: Env;
 }
@@ -85,6 +111,9 @@ export function readStackConfig(services: readonly ServiceEntry[], env: Env = pr
     dataDir: isAbsolute(c.GATEHOUSE_DATA_DIR) ? c.GATEHOUSE_DATA_DIR : resolvePath(repoRoot, c.GATEHOUSE_DATA_DIR),
     nginxBin: c.NGINX_BIN,
     logFormat: c.GATEHOUSE_LOG_FORMAT,
+    replicas: c.GATEHOUSE_REPLICAS,
+    databaseUrl: c.DATABASE_URL,
+    redisUrl: c.REDIS_URL,
     env: { ...env },
   };
 }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { composeYaml, offlineOverrideYaml } from './compose/generate-compose.js';
+import { replicasOverrideYaml } from './compose/replicas-override.js';
 import { configTable, withConfigTable } from './config-table.js';
 import { withFieldCodeTable } from './field-code-table.js';
 import { withKubernetesSecretTable } from './kubernetes.js';
@@ -20,6 +21,7 @@ export async function generatedFiles(services: readonly ServiceEntry[]): Promise
   for (const [path, text] of Object.entries(generateNginx(buildRouteTable(services)))) files[`nginx/${path}`] = text;
   files['docker-compose.yml'] = composeYaml(services);
   files['docker-compose.offline.yml'] = offlineOverrideYaml(services);
+  files['docker-compose.replicas.yml'] = replicasOverrideYaml(services);
   const readme = await readFile(join(repoRoot, 'README.md'), 'utf8');
   files['README.md'] = withKubernetesSecretTable(withConfigTable(readme, await configTable(services)), services);
   const authReadme = 'services/auth/README.md';

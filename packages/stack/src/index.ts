@@ -40,5 +40,6 @@ export {
   composeSecretsDir,
   type ComposeDocument,
 } from './compose/generate-compose.js';
+export { replicatedServices, scaleArguments } from './compose/replicas-override.js';
 export { generatedFiles } from './generated-files.js';
 export { fieldCodeTable, withFieldCodeTable } from './field-code-table.js';

@@ -108,6 +108,11 @@ export interface ServiceEntry {
   links?: (addresses: StackAddresses) => Record<string, string>;
   /** Other services that must be healthy first. */
   dependsOn?: string[];
+  /**
+   * Environment of each replica when the service runs as several (GATEHOUSE_REPLICAS, compose's
+   * docker-compose.replicas.yml), over its defaults.
+   */
+  replicaEnv?: Record<string, string>;
   /** Routes that take a bearer token; the e2e suite checks a revoked token is refused on each. */
   bearerRoutes?: BearerRoute[];
 }

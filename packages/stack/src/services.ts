@@ -41,6 +41,9 @@ export const services: readonly ServiceEntry[] = [
     database: true,
     redis: true,
     smtp: true,
+    // A verifier on a stream hears of a revocation another auth replica took at this replica's next
+    // heartbeat (events reach other replicas through Postgres): a quarter second keeps "refused within 1 s".
+    replicaEnv: { REVOCATION_HEARTBEAT_MS: '250' },
     bearerRoutes: [
       { method: 'GET', path: '/v1/me' },
       { method: 'POST', path: '/v1/logout', body: { scope: 'local' } },

@@ -13,6 +13,7 @@ import {
   type ComposeFile,
 } from './fixtures/check-compose.js';
 
+const replicasFile = 'docker-compose.replicas.yml';
 const compose = readComposeFile(join(repoRoot, 'docker-compose.yml'));
 const references = { projectDir: repoRoot, testProfile: { profile: 'test', service: 'tests' } };
 
@@ -22,6 +23,7 @@ test('docker-compose.yml and its override files are valid against the compose-sp
     'docker-compose.offline.yml',
     'docker-compose.tls.yml',
     'docker-compose.real-ip.yml',
+    replicasFile,
   ]) {
     t.deepEqual(await checkComposeSchema(readComposeFile(join(repoRoot, file))), [], file);
   }
@@ -105,6 +107,18 @@ testNeeding(missing)('docker-compose 1.29.2 accepts the files, in every profile 
     ['-f', 'docker-compose.yml', '--profile', 'test', 'config', '-q'],
     ['-f', 'docker-compose.yml', '-f', 'docker-compose.offline.yml', 'config', '-q'],
     ['-f', 'docker-compose.yml', '-f', 'docker-compose.tls.yml', 'config', '-q'],
+    [
+      '-f',
+      'docker-compose.yml',
+      '-f',
+      'docker-compose.offline.yml',
+      '-f',
+      replicasFile,
+      '--profile',
+      'test',
+      'config',
+      '-q',
+    ],
     ['-f', 'docker-compose.yml', '-f', 'docker-compose.real-ip.yml', 'config', '-q'],
   ]) {
     const result = spawnSync('docker-compose', args, {
@@ -146,6 +160,7 @@ test("every variable the compose files read is in the README's compose table", a
     'docker-compose.offline.yml',
     'docker-compose.tls.yml',
     'docker-compose.real-ip.yml',
+    replicasFile,
   ]) {
     const text = await readFile(join(repoRoot, file), 'utf8');
     for (const [, name] of text.matchAll(/\$\{([A-Z0-9_]+)/g))

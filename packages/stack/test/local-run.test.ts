@@ -1,36 +1,19 @@
 import { createServer } from 'node:net';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import test from 'ava';
 import {
   findNginx,
   formatLogLine,
-  freePorts,
   readStackConfig,
   selectLocalServices,
   serviceEnv,
-  servicePortVariable,
   services,
   startStack,
   type StackReporter,
 } from '../src/index.js';
+import { configWithFreePorts } from './fixtures/free-config.js';
 
 const quiet: StackReporter = { info: () => {}, line: () => {} };
-
-async function configWithFreePorts(extra: Record<string, string> = {}) {
-  const [gateway, mailWeb, mailSmtp, ...servicePorts] = await freePorts(3 + services.length);
-  const dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-run-'));
-  return readStackConfig(services, {
-    PATH: process.env.PATH,
-    GATEWAY_PORT: String(gateway),
-    ...Object.fromEntries(services.map((s, i) => [servicePortVariable(s.name), String(servicePorts[i])])),
-    MAIL_WEB_PORT: String(mailWeb),
-    MAIL_SMTP_PORT: String(mailSmtp),
-    GATEHOUSE_DATA_DIR: dataDir,
-    ...extra,
-  });
-}
 
 test('defaults: nginx or the gateway on 8080, services on their own ports, data under the repository', (t) => {
   const config = readStackConfig(services, {});

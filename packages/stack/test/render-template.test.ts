@@ -16,6 +16,15 @@ test('renders $NAME and ${NAME} of the given variables only; nginx variables sta
   t.is(renderTemplate('a ${EMPTY} b', { EMPTY: '' }), 'a  b');
 });
 
+test('a list variable repeats its line once per item (one server line per local replica)', (t) => {
+  const text = 'upstream auth {\n    server ${AUTH_UPSTREAM} max_fails=1;\n    keepalive $KEEP;\n}';
+  t.is(
+    renderTemplate(text, { AUTH_UPSTREAM: ['127.0.0.1:4001', '127.0.0.1:4101'], KEEP: '32' }),
+    'upstream auth {\n    server 127.0.0.1:4001 max_fails=1;\n    server 127.0.0.1:4101 max_fails=1;\n    keepalive 32;\n}',
+  );
+  t.throws(() => renderTemplate('${A} ${B}', { A: ['1'], B: ['2'] }), { message: /two list variables/ });
+});
+
 const template = readFileSync(`${repoRoot}/nginx/templates/gatehouse.conf.template`, 'utf8');
 const variables: Record<string, string> = {
   GATEHOUSE_LISTEN: '8080',

@@ -109,7 +109,10 @@ test('one more entry is all a WebSocket service needs: its location passes upgra
   });
   t.deepEqual(resolve(withPushes, '/api/pushes/metrics', 'GET'), { kind: 'blocked' });
   const files = generateNginx(withPushes);
-  t.regex(files['templates/gatehouse.conf.template']!, /upstream pushes \{\n {4}server \$\{PUSHES_UPSTREAM\};/);
+  t.regex(
+    files['templates/gatehouse.conf.template']!,
+    /upstream pushes \{\n {4}server \$\{PUSHES_UPSTREAM\} max_fails=1 fail_timeout=5s;/,
+  );
   t.regex(
     files['includes/gatehouse-server.conf']!,
     /location \/api\/pushes\/ \{\n {4}proxy_pass http:\/\/pushes\/;\n {4}include includes\/proxy-websocket\.conf;/,

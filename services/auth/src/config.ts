@@ -90,6 +90,12 @@ export const authConfigSchema = z.object({
     .describe('Longest wait for the SMTP server to accept a connection and greet; a send that fails is retried later.'),
   MAIL_FROM: z.string().default('Gatehouse <no-reply@gatehouse.localhost>').describe('From: address of outgoing mail.'),
   MAIL_WORKER: configFields.bool(true).describe('Deliver the mail outbox from this process.'),
+  MAIL_CLAIM_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(60_000)
+    .describe('A mail a worker claimed but did not mark sent this long ago (its replica died) is sent by another.'),
   SHUTDOWN_TIMEOUT_MS: configFields.shutdownTimeout(),
 });
 

@@ -86,6 +86,7 @@ export async function createAuthRuntime(config: AuthConfig, overrides: RuntimeOv
         messageIdDomain: new URL(config.PUBLIC_URL).hostname,
         clock,
         logger,
+        claimMs: config.MAIL_CLAIM_MS,
       })
     : undefined;
 

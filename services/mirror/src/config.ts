@@ -77,6 +77,14 @@ export const mirrorConfigSchema = z.object({
     .optional()
     .describe('Checkout whose tracked files are mirrored. Default: the running source tree.'),
   MIRROR_WORKER: configFields.bool(true).describe('Run mirror jobs in this process.'),
+  MIRROR_JOB_LEASE_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(60_000)
+    .describe(
+      "A running job's lease (renewed at a third of it): when its replica dies, another resumes the job this long after.",
+    ),
   SHUTDOWN_TIMEOUT_MS: configFields.shutdownTimeout(),
 });
 

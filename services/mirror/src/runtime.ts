@@ -85,7 +85,11 @@ export async function createMirrorRuntime(
   const events = createJobEvents(deps);
   if (config.MIRROR_WORKER) {
     const onChange = (job: { id: string }) => events.jobChanged(job.id);
-    worker = new MirrorWorker(deps, { ...(overrides.workerId ? { id: overrides.workerId } : {}), onChange });
+    worker = new MirrorWorker(deps, {
+      ...(overrides.workerId ? { id: overrides.workerId } : {}),
+      leaseMs: config.MIRROR_JOB_LEASE_MS,
+      onChange,
+    });
     if (!overrides.manualWorker) worker.start();
   }
   const revokeDue = async () => {

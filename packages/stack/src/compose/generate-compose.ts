@@ -326,7 +326,7 @@ export function offlineOverrideYaml(services: readonly ServiceEntry[]): string {
  * `yes`, `on` and similar are quoted, no anchors; short lists (commands,
  * healthcheck tests, profiles) on one line.
  */
-function toYaml(value: unknown): string {
+export function toYaml(value: unknown): string {
   const doc = new Document(value, { version: '1.1', aliasDuplicateObjects: false });
   visit(doc, {
     Pair(_key, pair) {

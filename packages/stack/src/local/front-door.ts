@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { StackConfig } from '../config.js';
 import { createGateway, type Gateway } from '../gateway/node-gateway.js';
 import { accessLogVariable, listenVariable } from '../nginx/generate-nginx.js';
+import { internalBalancerConf } from '../nginx/internal-balancer.js';
 import { checkNginxConfig, nginxArgs, prepareNginx } from '../nginx/local-nginx.js';
 import { edgeHealthPath, type RouteTable } from '../route-table.js';
 import type { ManagedChild } from './child.js';
@@ -15,8 +16,10 @@ import { accessLogReceiver } from './wait.js';
 export interface FrontDoorContext {
   config: StackConfig;
   table: RouteTable;
-  /** host:port of each service, by name. */
-  upstreams: Record<string, string>;
+  /** host:port of each service's processes (one per replica), by name. */
+  upstreams: Record<string, string[]>;
+  /** Replicated runs: where nginx balances each service's internal calls (its usual host:port), by name. */
+  internalListen?: Record<string, string>;
   report: StackReporter;
   wait(what: string, url: string, child: ManagedChild, timeoutMs: number): Promise<void>;
 }
@@ -30,15 +33,18 @@ export async function startNginx(
   context: FrontDoorContext,
   supervisor: Supervisor,
 ): Promise<UdpSocket> {
-  const { config, table, upstreams, report } = context;
+  const { config, table, report } = context;
   const syslog = await accessLogReceiver((line) => report.line('nginx', line, 'stdout'));
   try {
-    const variables: Record<string, string> = {
+    const variables: Record<string, string | string[]> = {
       [listenVariable]: listenAddress(config),
       [accessLogVariable]: `syslog:server=127.0.0.1:${syslog.address().port},tag=nginx,nohostname`,
-      ...Object.fromEntries(table.upstreams.map((u) => [u.variable, upstreams[u.service]!])),
+      ...Object.fromEntries(table.upstreams.map((u) => [u.variable, context.upstreams[u.service]!])),
     };
-    const layout = await prepareNginx(join(config.dataDir, 'nginx'), variables);
+    const internal: Record<string, string> = context.internalListen
+      ? { 'internal-balancer.conf': internalBalancerConf(table, context.internalListen) }
+      : {};
+    const layout = await prepareNginx(join(config.dataDir, 'nginx'), variables, undefined, internal);
     const problem = checkNginxConfig(nginxBin, layout);
     if (problem) throw new StackStartError(`nginx refused the rendered configuration (${layout.dir}):\n${problem}`);
     report.info(`starting nginx (${nginxBin}) on ${listenAddress(config)}`);
@@ -65,7 +71,8 @@ export async function startNodeGateway(context: FrontDoorContext): Promise<Gatew
   report.info(
     `starting the Node gateway on ${listenAddress(config)}${config.gateway === 'auto' ? ' (nginx is not installed)' : ''}`,
   );
-  const gateway = createGateway({ table, upstreams, log: (line) => report.line('gateway', line, 'stdout') });
+  const first = Object.fromEntries(Object.entries(upstreams).map(([name, [address]]) => [name, address!]));
+  const gateway = createGateway({ table, upstreams: first, log: (line) => report.line('gateway', line, 'stdout') });
   await gateway.listen(config.gatewayPort, config.gatewayHost);
   return gateway;
 }

@@ -10,11 +10,13 @@ import { ensureSecrets, serviceSecrets } from '../secrets.js';
 import type { ServiceEntry, StackAddresses } from '../service-entry.js';
 import type { ExitInfo, ManagedChild } from './child.js';
 import { startNginx, startNodeGateway, type FrontDoorContext } from './front-door.js';
+import { freePorts } from './ports.js';
+import { ReplicaSet } from './replica-set.js';
+import { checkReplicaMode, ensureServiceDatabases, replicated, type Replica } from './replicas.js';
 import { checkPorts, chooseNginx } from './preflight.js';
-import { baseEnv, serviceEnv, unknownService } from './service-env.js';
+import { baseEnv, unknownService } from './service-env.js';
 import type { StackReporter } from './stack-reporter.js';
 import { selectLocalServices, type LocalSelection } from './stand-ins.js';
-import { startCommand } from './start-command.js';
 import { createSupervisor, type Supervisor } from './supervisor.js';
 import { waitFor } from './wait.js';
 
@@ -23,6 +25,10 @@ export { StackStartError, type StackReporter } from './stack-reporter.js';
 export interface RunningStack {
   urls: { app: string; inbox: string; mailApi: string; pages: { label: string; url: string }[] };
   gateway: 'nginx' | 'node';
+  /** Every service process (auth-1, auth-2, … in a replicated run) and its port. */
+  replicas: Replica[];
+  /** Restarts one replica (SIGTERM, wait for it to drain and exit, start, wait until ready); replicated runs only. */
+  restartReplica(name: string): Promise<void>;
   /** Settles when any part stops without being asked to. */
   failed: Promise<ExitInfo>;
   stop(): Promise<void>;
@@ -32,6 +38,9 @@ export interface RunningStack {
  * The whole stack as local processes: a mail catcher, every service of the
  * list (PGlite in its own DATA_DIR, secrets as files), and a front door —
  * nginx when installed, else the Node gateway — from the same route table.
+ * With GATEHOUSE_REPLICAS above 1 (see replicas.ts) the services behind the
+ * edge run that many times each on Postgres, and nginx, started first,
+ * balances over them.
  */
 export async function startStack(
   config: StackConfig,
@@ -47,15 +56,20 @@ export async function startStack(
     report.info(`not starting ${name}: ${variables} point at the real host`);
   }
   const nginxBin = chooseNginx(config);
+  checkReplicaMode(config, nginxBin);
   await checkPorts(config, services, nginxBin ? 'nginx' : 'node');
+  const many = config.replicas > 1 ? replicated(services) : [];
+  if (many.length) await ensureServiceDatabases(config.databaseUrl!, many);
   const secretFiles = await prepareSecrets(config, selection, report);
 
   const supervisor = createSupervisor();
   let gateway: Gateway | undefined;
   let syslog: UdpSocket | undefined;
   let stopped: Promise<void> | undefined;
+  let set: ReplicaSet | undefined;
   const stop = () =>
     (stopped ??= (async () => {
+      set?.stop();
       await gateway?.close();
       await supervisor.stopAll();
       syslog?.close();
@@ -70,16 +84,39 @@ export async function startStack(
       publicUrl: config.publicUrl,
       hostUrl: (name) => `http://localhost:${config.servicePorts[name] ?? unknownService(name)}`,
     };
-    const started = await startServices(config, selection, secretFiles, addresses, supervisor, report);
-    await wait('mail catcher', `${mail.api}/api/healthz`, mail.child, 20_000);
-    await Promise.all(
-      started.map(({ entry, child }) => wait(entry.name, `${addresses.url(entry.name)}/readyz`, child, 90_000)),
+    const replicaPorts = Object.fromEntries(
+      await Promise.all(many.map(async (s) => [s.name, await freePorts(config.replicas)] as const)),
     );
-
-    const upstreams = Object.fromEntries(services.map((s) => [s.name, `127.0.0.1:${config.servicePorts[s.name]}`]));
-    const frontDoor: FrontDoorContext = { config, table, upstreams, report, wait };
-    if (nginxBin) syslog = await startNginx(nginxBin, frontDoor, supervisor);
-    else gateway = await startNodeGateway(frontDoor);
+    set = new ReplicaSet(
+      {
+        config,
+        selection,
+        secretFiles,
+        addresses,
+        supervisor,
+        report,
+        ready: (r, child) => wait(r.name, `http://127.0.0.1:${r.port}/readyz`, child, 90_000),
+      },
+      replicaPorts,
+    );
+    const frontDoor: FrontDoorContext = {
+      config,
+      table,
+      upstreams: set.upstreams(),
+      report,
+      wait,
+      // Replicated: the services reach each other through nginx on their usual ports, so nginx goes first.
+      ...(many.length
+        ? { internalListen: Object.fromEntries(many.map((s) => [s.name, `127.0.0.1:${config.servicePorts[s.name]}`])) }
+        : {}),
+    };
+    if (many.length) syslog = await startNginx(nginxBin!, frontDoor, supervisor);
+    await Promise.all([wait('mail catcher', `${mail.api}/api/healthz`, mail.child, 20_000), set.startAll()]);
+    if (!many.length) {
+      if (nginxBin) syslog = await startNginx(nginxBin, frontDoor, supervisor);
+      else gateway = await startNodeGateway(frontDoor);
+    }
+    const replicaSet = set;
 
     return {
       urls: {
@@ -91,6 +128,8 @@ export async function startStack(
           .map((s) => ({ label: s.directPage!, url: addresses.hostUrl(s.name) })),
       },
       gateway: nginxBin ? 'nginx' : 'node',
+      replicas: replicaSet.replicas,
+      restartReplica: (name) => replicaSet.restartReplica(name),
       failed: supervisor.failed,
       stop,
     };
@@ -138,29 +177,4 @@ function startMail(
     onLine: report.line,
   });
   return { child, api: `http://127.0.0.1:${config.mailWebPort}` };
-}
-
-/** Every service of the list, each from its own `npm start` command, all at once. */
-async function startServices(
-  config: StackConfig,
-  { services, exported }: LocalSelection,
-  secretFiles: Record<string, string>,
-  addresses: StackAddresses,
-  supervisor: Supervisor,
-  report: StackReporter,
-): Promise<{ entry: ServiceEntry; child: ManagedChild }[]> {
-  const started: { entry: ServiceEntry; child: ManagedChild }[] = [];
-  for (const entry of services) {
-    report.info(`starting ${entry.name} on port ${config.servicePorts[entry.name]}`);
-    const child = supervisor.spawn({
-      name: entry.name,
-      command: process.execPath,
-      args: await startCommand(entry),
-      cwd: join(repoRoot, entry.dir),
-      env: serviceEnv(entry, config, secretFiles, addresses, exported),
-      onLine: report.line,
-    });
-    started.push({ entry, child });
-  }
-  return started;
 }

@@ -5,7 +5,8 @@ import { ManagedChild, type ChildOptions, type ExitInfo } from './child.js';
  * it, and reported when one stops without being asked to.
  */
 export interface Supervisor {
-  spawn(options: ChildOptions): ManagedChild;
+  /** `critical: false`: its unexpected exit is its caller's business (a replica that is restarted), not a failure. */
+  spawn(options: ChildOptions, critical?: boolean): ManagedChild;
   /** Settles when any child stops without being asked to. */
   failed: Promise<ExitInfo>;
   /** nginx first (it stops taking requests), then the services, then the mail catcher. */
@@ -24,11 +25,11 @@ export function createSupervisor(): Supervisor {
 
   return {
     failed,
-    spawn(options) {
+    spawn(options, critical = true) {
       const child = new ManagedChild(options);
       children.push(child);
       void child.exited.then((info) => {
-        if (!info.expected) failure(info);
+        if (!info.expected && critical) failure(info);
       });
       return child;
     },

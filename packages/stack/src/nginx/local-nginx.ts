@@ -17,7 +17,13 @@ export interface NginxLayout {
   conf: string;
 }
 
-export async function prepareNginx(dir: string, variables: Record<string, string>, source = nginxSourceDir): Promise<NginxLayout> {
+export async function prepareNginx(
+  dir: string,
+  variables: Record<string, string | readonly string[]>,
+  source = nginxSourceDir,
+  /** More files for conf.d/, by name (the local run's internal balancer). */
+  extraSites: Record<string, string> = {},
+): Promise<NginxLayout> {
   await mkdir(dir, { recursive: true });
   for (const sub of ['conf.d', 'includes']) {
     await rm(join(dir, sub), { recursive: true, force: true });
@@ -32,6 +38,7 @@ export async function prepareNginx(dir: string, variables: Record<string, string
     const text = await readFile(join(source, 'templates', name), 'utf8');
     await writeFile(join(dir, 'conf.d', name.slice(0, -'.template'.length)), renderTemplate(text, variables));
   }
+  for (const [name, text] of Object.entries(extraSites)) await writeFile(join(dir, 'conf.d', name), text);
   return { dir, conf: join(dir, 'nginx.conf') };
 }
 
