@@ -14,6 +14,8 @@ export interface BodyParserOptions {
   forms?: FormPolicy;
   /** Also read DELETE bodies (APIs such as GitHub's token revocation take one). */
   deleteBodies?: boolean;
+  /** The longest text a field, query value or path segment may hold (default maxTextLength). */
+  maxTextLength?: number;
 }
 
 declare module 'koa' {
@@ -34,7 +36,7 @@ const bodyless = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE']);
 export function bodyParser(options: BodyParserOptions): Middleware {
   const forms = options.forms ?? { paths: [] };
   return async (ctx, next) => {
-    checkAddress(ctx);
+    checkAddress(ctx, options.maxTextLength);
     if (bodyless.has(ctx.method) && !(options.deleteBodies && ctx.method === 'DELETE')) return next();
     const refusal = crossSiteRefusal(forms, ctx);
     if (refusal) throw new AppError('cross_site_request', { message: refusal });
@@ -68,7 +70,7 @@ export function bodyParser(options: BodyParserOptions): Middleware {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw new AppError('malformed_json', { message: 'The body must be a JSON object.' });
     }
-    refuseUnsafeText(body);
+    refuseUnsafeText(body, options.maxTextLength);
     ctx.request.body = body;
     return next();
   };
@@ -81,7 +83,7 @@ function unsupportedMessage(forms: FormPolicy, ctx: Context) {
 }
 
 /** Path parameters and query values reach queries too: the same rules as a body. */
-function checkAddress(ctx: Context): void {
+function checkAddress(ctx: Context, maxLength?: number): void {
   // Segment by segment, as the router decodes parameters: one undecodable segment must not hide the next.
   for (const segment of ctx.path.split('/')) {
     let text = segment;
@@ -90,15 +92,15 @@ function checkAddress(ctx: Context): void {
     } catch {
       // Not valid percent-encoding: the router leaves such a segment as written, which is harmless text.
     }
-    if (textProblem(text)) {
+    if (textProblem(text, maxLength)) {
       throw new AppError('bad_request', { message: 'The address contains a character that is not allowed.' });
     }
   }
-  refuseUnsafeText(ctx.query);
+  refuseUnsafeText(ctx.query, maxLength);
 }
 
-function refuseUnsafeText(input: unknown): void {
-  const errors = unsafeTextErrors(input);
+function refuseUnsafeText(input: unknown, maxLength?: number): void {
+  const errors = unsafeTextErrors(input, maxLength);
   if (!errors.length) return;
   const seen = new Set<string>();
   const unique = errors.filter((e) => !seen.has(e.field) && seen.add(e.field));

@@ -16,6 +16,8 @@ export interface ServiceOptions {
   bodyLimit?: number;
   /** Where urlencoded bodies are accepted as well as JSON (none by default; see FormPolicy). */
   forms?: FormPolicy;
+  /** The longest text a field may hold, when the service needs more than maxTextLength. */
+  maxTextLength?: number;
   /** TRUSTED_PROXIES: the peers whose X-Forwarded-* headers count. Every service passes its config's; default loopback. */
   trustedProxies?: readonly string[];
   /**
@@ -77,7 +79,13 @@ export function createService(options: ServiceOptions): Service {
     }),
   );
   if (options.parseBody !== false) {
-    app.use(bodyParser({ limit: options.bodyLimit ?? 16 * 1024, ...(options.forms ? { forms: options.forms } : {}) }));
+    app.use(
+      bodyParser({
+        limit: options.bodyLimit ?? 16 * 1024,
+        ...(options.forms ? { forms: options.forms } : {}),
+        ...(options.maxTextLength ? { maxTextLength: options.maxTextLength } : {}),
+      }),
+    );
   }
   return app;
 }

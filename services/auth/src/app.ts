@@ -33,6 +33,8 @@ export function createAuthApp(deps: AuthDeps): Service {
     forms: { paths: ['/v1/token'], origin: new URL(deps.settings.publicUrl).origin },
     trustedProxies: deps.settings.trustedProxies,
     bodyLimit: 16 * 1024,
+    // Introspection answers any merely long token with active:false (RFC 7662), not a 400.
+    maxTextLength: 12 * 1024,
     readiness: { database: () => deps.db.ping() },
   });
   for (const routes of routeModules) {
