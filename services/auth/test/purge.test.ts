@@ -1,6 +1,6 @@
 import test from 'ava';
 import { ManualClock } from '@gatehouse/service-kit';
-import { tokenFromMail } from '@gatehouse/testkit';
+import { postgresServer, testNeeding, tokenFromMail } from '@gatehouse/testkit';
 import { purgeLockKey, purgeOnce } from '../src/housekeeping/purge.js';
 import { insertPasswordlessUser } from '../src/users/users.js';
 import { bearer, call, confirmedAccount, login, newAccount, startAuth, type Harness } from './helpers/harness.js';
@@ -114,7 +114,11 @@ test('audit rows: older than AUDIT_RETENTION_DAYS purged, younger kept', async (
   t.is(await count(h, 'SELECT 1 FROM audit_events'), young);
 });
 
-test('another replica holding the purge lock → this one skips its turn and deletes nothing', async (t) => {
+// A second session holding an advisory lock needs a server; PGlite runs one connection.
+const postgres = await postgresServer();
+const withServer = testNeeding(postgres.url === undefined ? postgres.why : undefined);
+
+withServer('another replica holding the purge lock → this one skips its turn and deletes nothing', async (t) => {
   const clock = new ManualClock(Date.now());
   const h = await startAuth(t, { clock });
   await call(h.url, 'POST', '/v1/signup', newAccount());
