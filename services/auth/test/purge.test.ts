@@ -5,6 +5,10 @@ import { purgeLockKey, purgeOnce } from '../src/housekeeping/purge.js';
 import { insertPasswordlessUser } from '../src/users/users.js';
 import { bearer, call, confirmedAccount, login, newAccount, startAuth, type Harness } from './helpers/harness.js';
 
+// A second session holding an advisory lock needs a server; PGlite runs one connection.
+const postgres = await postgresServer();
+const withServer = testNeeding(postgres.url === undefined ? postgres.why : undefined);
+
 // Security cases 60 and 70: what is past its use goes, and nothing still needed does.
 
 const day = 86_400_000;
@@ -113,10 +117,6 @@ test('audit rows: older than AUDIT_RETENTION_DAYS purged, younger kept', async (
   t.like(counts, { auditEvents: old });
   t.is(await count(h, 'SELECT 1 FROM audit_events'), young);
 });
-
-// A second session holding an advisory lock needs a server; PGlite runs one connection.
-const postgres = await postgresServer();
-const withServer = testNeeding(postgres.url === undefined ? postgres.why : undefined);
 
 withServer('another replica holding the purge lock → this one skips its turn and deletes nothing', async (t) => {
   const clock = new ManualClock(Date.now());
