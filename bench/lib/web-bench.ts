@@ -2,6 +2,7 @@
 // bench` takes the /account rate for the footprint table.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { sessionCookieName } from '@gatehouse/web';
 import { adminQuery, confirmedBenchUser, databaseUrl } from './databases.js';
 import { load, type LoadResult } from './load.js';
 import { startProcess, type Spawned } from './processes.js';
@@ -108,13 +109,23 @@ export async function benchWeb({ adminUrl, redisUrl, seconds, concurrency }: Web
         body: new URLSearchParams({ _csrf: csrf, identifier: user.username, password: user.password }).toString(),
       });
       if (res.status !== 303) throw new Error(`login: ${res.status}`);
-      return res.headers.getSetCookie()[0]!.split(';')[0]!;
+      // Login also sets the device cookie: take the session's by its name.
+      const session = res.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0]!)
+        .find((c) => c.startsWith(`${sessionCookieName(base)}=`));
+      if (!session) throw new Error('login set no session cookie');
+      return session;
     };
 
     const measure = async (base: string, path: string, headers: Record<string, string>) => {
       const call = () => ({ method: 'GET', path, headers });
       await load({ base, concurrency, seconds: 2, next: call, ok: (s) => s === 200 });
-      return load({ base, concurrency, seconds, next: call, ok: (s) => s === 200 });
+      const result = await load({ base, concurrency, seconds, next: call, ok: (s) => s === 200 });
+      // A figure of requests that all failed (a lost session, say) must not reach the table.
+      const bad = Object.entries(result.statuses).filter(([status]) => status !== '200');
+      if (bad.length) throw new Error(`${path} answered ${JSON.stringify(result.statuses)}, not only 200`);
+      return result;
     };
 
     const bare = await measure(at(ports.bare), '/', {});

@@ -1,6 +1,6 @@
 export { webConfigSchema, readWebConfig, type WebConfig } from './config.js';
 export { createWebRuntime, type WebRuntime, type WebRuntimeOverrides } from './runtime.js';
-export { createWebApp, type WebDeps, type WebSettings } from './app.js';
+export { createWebApp, sessionCookieName, type WebDeps, type WebSettings } from './app.js';
 export {
   createAuthClient,
   AuthRejection,
