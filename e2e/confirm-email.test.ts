@@ -4,16 +4,8 @@
 import test, { type ExecutionContext } from 'ava';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { testNeeding } from '@gatehouse/testkit';
-import {
-  api,
-  chromiumMissing,
-  launchBrowser,
-  linkFromMail,
-  screenshot,
-  uniqueUser,
-  url,
-  waitForMail,
-} from './support/index.js';
+import { api, chromiumMissing, launchBrowser, screenshot, uniqueUser } from './support/index.js';
+import { signUpInBrowser } from './support/accounts.js';
 
 let browser: Promise<Browser> | undefined;
 const sharedBrowser = () => (browser ??= launchBrowser());
@@ -31,13 +23,7 @@ async function context(t: ExecutionContext): Promise<BrowserContext> {
 async function signUp(ctx: BrowserContext) {
   const person = uniqueUser('confirm');
   const page = await ctx.newPage();
-  await page.goto(url('/signup'));
-  await page.getByLabel('Username').fill(person.username);
-  await page.getByLabel('Email').fill(person.email);
-  await page.getByLabel('Password').fill(person.password);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
-  const link = linkFromMail(await waitForMail({ to: person.email, subject: /confirm/i }), '/confirm-email');
+  const link = await signUpInBrowser(page, person);
   return { person, page, link };
 }
 

@@ -8,15 +8,8 @@
 import test, { type ExecutionContext } from 'ava';
 import type { Browser, Page } from 'playwright-core';
 import { testNeeding } from '@gatehouse/testkit';
-import {
-  chromiumMissing,
-  launchBrowser,
-  linkFromMail,
-  screenshot,
-  uniqueUser,
-  url,
-  waitForMail,
-} from './support/index.js';
+import { chromiumMissing, launchBrowser, screenshot, uniqueUser, url } from './support/index.js';
+import { signUpInBrowser } from './support/accounts.js';
 
 const sandboxUrl = (process.env.E2E_GITHUB_SANDBOX_URL ?? '').replace(/\/+$/, '');
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -30,14 +23,7 @@ test.after.always(async () => {
 /** Signs up and confirms in the browser, as a person would; ends on /account. */
 async function signUpAndLogIn(t: ExecutionContext, page: Page, shot: (step: string) => Promise<void>) {
   const person = uniqueUser('mirror');
-  await page.goto(url('/signup'));
-  await page.getByLabel('Username').fill(person.username);
-  await page.getByLabel('Email').fill(person.email);
-  await page.getByLabel('Password').fill(person.password);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
-  const mail = await waitForMail({ to: person.email, subject: /confirm/i });
-  await page.goto(linkFromMail(mail, '/confirm-email'));
+  await page.goto(await signUpInBrowser(page, person));
   await page.getByRole('heading', { name: 'Your email is confirmed' }).waitFor();
 
   // Logged out, /mirror leads to the login page, which says why, and back to /mirror afterwards.

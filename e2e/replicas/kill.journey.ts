@@ -11,16 +11,8 @@ import type { ExecutionContext } from 'ava';
 import type { Page } from 'playwright-core';
 import { testNeeding } from '@gatehouse/testkit';
 import { dockerEngine } from '../support/docker-engine.js';
-import {
-  chromiumMissing,
-  launchBrowser,
-  linkFromMail,
-  mailUrl,
-  screenshot,
-  uniqueUser,
-  url,
-  waitForMail,
-} from '../support/index.js';
+import { chromiumMissing, launchBrowser, mailUrl, screenshot, uniqueUser, url } from '../support/index.js';
+import { signUpInBrowser } from '../support/accounts.js';
 import { planKills, seededRandom, startKiller } from './killer.js';
 import { direct } from './direct.js';
 
@@ -114,15 +106,8 @@ async function journeyUnderKills(t: ExecutionContext, round: number) {
 }
 
 async function signUpConfirmLogIn(page: Page, person: { username: string; email: string; password: string }) {
-  await page.goto(url('/signup'));
-  await page.getByLabel('Username').fill(person.username);
-  await page.getByLabel('Email').fill(person.email);
-  await page.getByLabel('Password').fill(person.password);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
   // A claim held by a killed auth replica passes to the other after MAIL_CLAIM_MS.
-  const mail = await waitForMail({ to: person.email, subject: /confirm/i, timeoutMs: 45_000 });
-  await page.goto(linkFromMail(mail, '/confirm-email'));
+  await page.goto(await signUpInBrowser(page, person, { mailTimeoutMs: 45_000 }));
   await page.getByRole('heading', { name: 'Your email is confirmed' }).waitFor();
   await page.goto(url('/login'));
   await page.getByLabel('Username or email').fill(person.username);
