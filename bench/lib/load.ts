@@ -88,3 +88,22 @@ export const json = (method: string, path: string, body: unknown, headers: Recor
   headers: { 'content-type': 'application/json', ...headers },
   body: JSON.stringify(body),
 });
+
+/** Rounds of one measurement as one: their requests over their time, and the worst round's percentiles. */
+export function combineRounds(results: readonly LoadResult[]): LoadResult {
+  const statuses: Record<number, number> = {};
+  for (const r of results)
+    for (const [status, n] of Object.entries(r.statuses))
+      statuses[Number(status)] = (statuses[Number(status)] ?? 0) + n;
+  const requests = results.reduce((sum, r) => sum + r.requests, 0);
+  const seconds = results.reduce((sum, r) => sum + r.seconds, 0);
+  return {
+    requests,
+    errors: results.reduce((sum, r) => sum + r.errors, 0),
+    seconds,
+    perSecond: requests / seconds,
+    p50Ms: Math.max(...results.map((r) => r.p50Ms)),
+    p99Ms: Math.max(...results.map((r) => r.p99Ms)),
+    statuses,
+  };
+}

@@ -10,6 +10,17 @@ export interface Spawned {
 export const fromSource = ['--conditions=gatehouse-source', '--import=tsx'];
 
 /**
+ * The bench's own environment without the server addresses it was given: a
+ * process gets the database and Redis its measurement names, never the ones
+ * exported for the bench (a web started "with Postgres sessions" under an
+ * exported REDIS_URL would use Redis, on the wrong revocation channel).
+ */
+function inherited(): NodeJS.ProcessEnv {
+  const { DATABASE_URL: _database, REDIS_URL: _redis, ...rest } = process.env;
+  return rest;
+}
+
+/**
  * Starts an entry point on this Node (TypeScript through tsx by default; `nodeArgs: []` for
  * compiled JavaScript), and waits until `readyUrl` answers 200.
  */
@@ -20,7 +31,7 @@ export async function startProcess(
   nodeArgs: readonly string[] = fromSource,
 ): Promise<Spawned> {
   const child = spawn(process.execPath, [...nodeArgs, entry], {
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    env: { ...inherited(), LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   // Generous: a shared machine under load can take a while to compile templates and styles.

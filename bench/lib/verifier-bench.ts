@@ -110,7 +110,7 @@ export async function benchVerifier({
     // The machine is shared: routes take turns in short rounds, so drift in the background load hits all alike.
     const totals = new Map<string, LoadResult[]>();
     for (let round = 0; round < rounds; round += 1) {
-      for (const path of ['/jwt', ...transports.map((t) => `/${t}`)]) {
+      for (const path of ['/jwt', ...transports.map((t) => `/${t}`), '/remembered']) {
         const result = await measure(path);
         totals.set(path, [...(totals.get(path) ?? []), result]);
       }
@@ -137,6 +137,13 @@ export async function benchVerifier({
         `| verify throughput, ${transport} feed / jsonwebtoken only | ${(result / baseline).toFixed(2)} | ${result.toFixed(0)} vs ${baseline.toFixed(0)} req/s |`,
       );
     }
+    const remembered = perSecond('/remembered');
+    console.log(
+      `verifier.verify, the same token again (check remembered, stream feed): ${remembered.toFixed(0)} req/s`,
+    );
+    rows.push(
+      `| verify throughput, a token seen before (check remembered) / jsonwebtoken only | ${(remembered / baseline).toFixed(2)} | ${remembered.toFixed(0)} vs ${baseline.toFixed(0)} req/s |`,
+    );
 
     // 2. Revocation latency: logout answered → the other process refuses the token.
     for (const transport of transports) {

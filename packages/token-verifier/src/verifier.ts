@@ -7,6 +7,7 @@ import { checkAccessToken, type VerificationKey, type Verdict } from './token-ru
 import { redisTransport, type RedisTransportOptions } from './transport-redis.js';
 import { streamTransport } from './transport-stream.js';
 import type { FeedTransport } from './transport.js';
+import { VerifiedTokens } from './verified-tokens.js';
 
 export type FeedOptions = ({ transport: 'redis' } & RedisTransportOptions) | { transport: 'stream' };
 
@@ -28,6 +29,8 @@ export interface VerifierOptions {
   jwksRefetchIntervalMs?: number;
   /** Longest wait for one request to auth. */
   timeoutMs?: number;
+  /** Tokens whose signature check is remembered (see VerifiedTokens); 0 checks every call afresh. */
+  verifiedCacheSize?: number;
   /** How long `createVerifier` waits for auth before returning a verifier that refuses until it hears from it. */
   startTimeoutMs?: number;
   /** Token time (exp, nbf, pruning). Feed freshness always uses the monotonic clock. */
@@ -42,7 +45,7 @@ export interface Verifier {
   onRevoked(listener: (event: RevocationEvent) => void): () => void;
   /** Whether the feed is current, so a token can be vouched for without asking auth. */
   isFresh(): boolean;
-  stats(): { jwksFetches: number; revocations: number; lastSeq: number };
+  stats(): { jwksFetches: number; revocations: number; lastSeq: number; verifiedCacheHits: number };
   close(): Promise<void>;
 }
 
@@ -92,14 +95,21 @@ export async function createVerifier(options: VerifierOptions): Promise<Verifier
   const startTimeout = new Promise((resolve) => setTimeout(resolve, options.startTimeoutMs ?? 3000).unref());
   await Promise.race([Promise.all([jwks.refresh(), transport.ready]), startTimeout]);
 
+  const verified = new VerifiedTokens(options.verifiedCacheSize ?? 2048);
+  const keyOf = (kid: string) => jwks.get(kid);
   const check = (token: string, nowSeconds: number): { verdict: Verdict; missingKid: boolean } => {
+    const cached = verified.get(token, keyOf, nowSeconds);
+    if (cached) return { verdict: { ok: true, claims: cached }, missingKid: false };
     let missingKid = false;
+    let used: VerificationKey | undefined;
     const keyFor = (kid: string): VerificationKey | undefined => {
-      const key = jwks.get(kid);
-      missingKid = key === undefined;
-      return key;
+      used = jwks.get(kid);
+      missingKid = used === undefined;
+      return used;
     };
-    return { verdict: checkAccessToken(token, keyFor, settings, nowSeconds), missingKid };
+    const verdict = checkAccessToken(token, keyFor, settings, nowSeconds);
+    if (verdict.ok && used) verified.add(token, verdict.claims, used);
+    return { verdict, missingKid };
   };
 
   return {
@@ -127,7 +137,12 @@ export async function createVerifier(options: VerifierOptions): Promise<Verifier
       return () => listeners.delete(listener);
     },
     isFresh: () => state.isFresh(),
-    stats: () => ({ jwksFetches: jwks.fetches, revocations: revoked.size, lastSeq: state.lastSeq }),
+    stats: () => ({
+      jwksFetches: jwks.fetches,
+      revocations: revoked.size,
+      lastSeq: state.lastSeq,
+      verifiedCacheHits: verified.hits,
+    }),
     async close() {
       clearInterval(pruner);
       await transport.close();

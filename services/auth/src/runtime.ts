@@ -62,10 +62,16 @@ export async function createAuthRuntime(config: AuthConfig, overrides: RuntimeOv
     channel: `${redisPrefix}revocations`,
     heartbeatMs: config.REVOCATION_HEARTBEAT_MS,
   });
+  const redisStatus = redis
+    ? createRedisTokenStatus({ db, redis, prefix: redisPrefix, clock, logger, ttlMs: accessTtlMs })
+    : undefined;
+  if (redisStatus) {
+    revocationFeed.subscribe((message) => {
+      if (message.type === 'event') void redisStatus.heard(message.event);
+    });
+  }
   const tokenStatus = publishRevocations(
-    redis
-      ? createRedisTokenStatus({ db, redis, prefix: redisPrefix, clock, logger, ttlMs: accessTtlMs })
-      : createPostgresTokenStatus(db),
+    redisStatus ?? createPostgresTokenStatus(db),
     revocationFeed,
     clock,
     config.ACCESS_TOKEN_TTL_SECONDS,

@@ -8,6 +8,7 @@ import { accountPolicy, throttleKeys, tooManyRequests } from '../throttle/thrott
 import type { AccessClaims } from '../tokens/access-tokens.js';
 import { createOneTimeToken, redeemOneTimeToken, retireOneTimeTokens } from '../tokens/one-time-tokens.js';
 import { revokeAllFamilies } from '../tokens/refresh-tokens.js';
+import type { Revocation } from '../tokens/token-status.js';
 import { findUserByEmail, findUserById, setPassword, setPasswordFromReset } from '../users/users.js';
 import { limitMail } from './accounts.js';
 
@@ -37,15 +38,15 @@ export async function changePassword(
   if (problem) throw new AppError('validation_failed', { errors: [problem] });
   const hash = await deps.passwords.hash(next);
   const now = deps.clock.now();
-  const ended = await deps.db.transaction(async (tx) => {
+  const afterCommit = await deps.db.transaction(async (tx) => {
     // Also ends every reset link issued before now: one asked for before the change would undo it.
     await setPassword(tx, user.id, hash, now);
     const families = await revokeAllFamilies(tx, user.id, now, claims.sid);
     if (user.email) await enqueueMail(tx, changedNotice(deps.settings.publicUrl, { ...user, email: user.email }), now);
     await deps.audit(tx, 'password_changed', { userId: user.id, ip });
-    return families;
+    return deps.tokenStatus.record(tx, sessionsEnded(families));
   });
-  await Promise.all(ended.map((sid) => deps.tokenStatus.sessionRevoked(sid)));
+  await afterCommit();
   deps.mailQueued();
 }
 
@@ -86,7 +87,7 @@ export async function resetPassword(deps: ResetDeps, token: string, password: st
   const hash = await deps.passwords.hash(password);
   const now = deps.clock.now();
   const validFrom = Math.floor(now.getTime() / 1000);
-  const ended = await deps.db.transaction(async (tx) => {
+  const afterCommit = await deps.db.transaction(async (tx) => {
     const userId = await redeemOneTimeToken(tx, 'reset_password', token, now, { consume: true });
     if (userId !== user.id) throw new AppError('invalid_or_expired_token');
     await setPasswordFromReset(tx, user.id, hash, validFrom, now);
@@ -96,12 +97,14 @@ export async function resetPassword(deps: ResetDeps, token: string, password: st
     await deps.throttle.resetPrefix(throttleKeys.client(throttleKeys.user(user.id), ''), tx);
     if (user.email) await enqueueMail(tx, changedNotice(deps.settings.publicUrl, { ...user, email: user.email }), now);
     await deps.audit(tx, 'password_reset', { userId: user.id, ip });
-    return families;
+    return deps.tokenStatus.record(tx, [...sessionsEnded(families), { kind: 'user', userId: user.id, validFrom }]);
   });
-  await Promise.all(ended.map((sid) => deps.tokenStatus.sessionRevoked(sid)));
-  await deps.tokenStatus.userSessionsCut(user.id, validFrom);
+  await afterCommit();
   deps.mailQueued();
 }
 
 const changedNotice = (publicUrl: string, user: { email: string; username: string }) =>
   passwordChangedMail(user.email, user.username, link(publicUrl, '/forgot-password'));
+
+const sessionsEnded = (families: readonly string[]): Revocation[] =>
+  families.map((sessionId) => ({ kind: 'session', sessionId }));

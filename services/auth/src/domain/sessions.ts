@@ -59,15 +59,20 @@ export async function openSession(
 
 /** The refresh grant: rotate, and on reuse revoke the whole session. */
 export async function refreshGrant(deps: RefreshDeps, presented: string, ip: string): Promise<TokenResponse> {
-  const result = await rotate(deps.db, presented, deps.clock.now(), deps.settings.refresh);
+  const now = deps.clock.now();
+  const result = await rotate(deps.db, presented, now, deps.settings.refresh);
   if (!result.ok) {
     if (result.reason === 'reused') {
-      await deps.audit(deps.db, 'refresh_reuse_detected', {
-        userId: result.userId,
-        ip,
-        details: { session: result.familyId },
+      const afterCommit = await deps.db.transaction(async (tx) => {
+        await revokeFamily(tx, result.familyId, now);
+        await deps.audit(tx, 'refresh_reuse_detected', {
+          userId: result.userId,
+          ip,
+          details: { session: result.familyId },
+        });
+        return deps.tokenStatus.record(tx, [{ kind: 'session', sessionId: result.familyId }]);
       });
-      await deps.tokenStatus.sessionRevoked(result.familyId);
+      await afterCommit();
     }
     throw new AppError('invalid_refresh_token');
   }
@@ -102,7 +107,7 @@ export async function logout(
 ): Promise<void> {
   const now = deps.clock.now();
   const validFrom = Math.floor(now.getTime() / 1000);
-  const ended = await deps.db.transaction(async (tx) => {
+  const afterCommit = await deps.db.transaction(async (tx) => {
     await revokeFamily(tx, claims.sid, now);
     let others: string[] = [];
     if (scope === 'global') {
@@ -114,9 +119,11 @@ export async function logout(
       ip,
       details: { session: claims.sid },
     });
-    return [claims.sid, ...others];
+    return deps.tokenStatus.record(tx, [
+      { kind: 'jti', jti: claims.jti, expiresAt: new Date(claims.exp * 1000) },
+      ...[claims.sid, ...others].map((sessionId) => ({ kind: 'session' as const, sessionId })),
+      ...(scope === 'global' ? [{ kind: 'user' as const, userId: claims.sub, validFrom }] : []),
+    ]);
   });
-  await deps.tokenStatus.revokeJti(deps.db, claims.jti, new Date(claims.exp * 1000));
-  await Promise.all(ended.map((sid) => deps.tokenStatus.sessionRevoked(sid)));
-  if (scope === 'global') await deps.tokenStatus.userSessionsCut(claims.sub, validFrom);
+  await afterCommit();
 }

@@ -1,6 +1,8 @@
 import type { Clock } from '@gatehouse/service-kit';
+import type { RevocationEvent } from '@gatehouse/token-verifier';
 import type { RevocationFeed } from './revocation-feed.js';
-import type { TokenStatus } from './token-status.js';
+import type { NewRevocationEvent } from './revocation-events.js';
+import type { Revocation, TokenStatus } from './token-status.js';
 
 /**
  * Every revocation auth records also goes out on the feed, so verifiers in
@@ -15,19 +17,21 @@ export function publishRevocations(
   accessTtlSeconds: number,
 ): TokenStatus {
   const lastExpiry = () => Math.floor(clock.now().getTime() / 1000) + accessTtlSeconds;
+  const eventOf = (r: Revocation): NewRevocationEvent => {
+    if (r.kind === 'jti') return { kind: 'jti', subject: r.jti, exp: Math.ceil(r.expiresAt.getTime() / 1000) };
+    if (r.kind === 'session') return { kind: 'session', subject: r.sessionId, exp: lastExpiry() };
+    return { kind: 'user', subject: r.userId, before: r.validFrom, exp: r.validFrom + accessTtlSeconds };
+  };
   return {
     ...status,
-    async revokeJti(q, jti, expiresAt) {
-      await status.revokeJti(q, jti, expiresAt);
-      await feed.append({ kind: 'jti', subject: jti, exp: Math.ceil(expiresAt.getTime() / 1000) });
-    },
-    async sessionRevoked(sessionId) {
-      await status.sessionRevoked(sessionId);
-      await feed.append({ kind: 'session', subject: sessionId, exp: lastExpiry() });
-    },
-    async userSessionsCut(userId, validFrom) {
-      await status.userSessionsCut(userId, validFrom);
-      await feed.append({ kind: 'user', subject: userId, before: validFrom, exp: validFrom + accessTtlSeconds });
+    async record(tx, revocations) {
+      const afterStatus = await status.record(tx, revocations);
+      const events: RevocationEvent[] = [];
+      for (const r of revocations) events.push(await feed.record(tx, eventOf(r)));
+      return async () => {
+        await afterStatus();
+        feed.publish(events);
+      };
     },
   };
 }

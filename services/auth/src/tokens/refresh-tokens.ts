@@ -94,7 +94,7 @@ export async function rotate(
     const token = successorOf(presented, row.successor_salt, settings.successorKey);
     return { ok: true, token, userId: row.user_id, familyId: row.family_id };
   }
-  await revokeFamily(q, row.family_id, now);
+  // The caller revokes the family, in the transaction that also tells the revocation feed.
   return { ok: false, reason: 'reused', userId: row.user_id, familyId: row.family_id };
 }
 

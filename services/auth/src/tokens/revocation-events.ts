@@ -1,4 +1,4 @@
-import type { Database, Queryable } from '@gatehouse/db';
+import type { Queryable } from '@gatehouse/db';
 import type { RevocationEvent } from '@gatehouse/token-verifier';
 
 // Every statement on `revocation_events` lives here.
@@ -18,17 +18,20 @@ interface EventRow {
 // Any fixed number: the key of the advisory lock that orders appends.
 const appendLock = 7_314_001;
 
-/** Appends one event; the lock makes sequence order equal commit order. */
-export async function appendRevocationEvent(db: Database, event: NewEvent, now: Date): Promise<RevocationEvent> {
-  return db.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock($1)', [appendLock]);
-    const { rows } = await tx.query<EventRow>(
-      `INSERT INTO revocation_events (kind, subject, before, exp, created_at) VALUES ($1, $2, $3, $4, $5)
-       RETURNING seq, kind, subject, before, exp`,
-      [event.kind, event.subject, event.kind === 'user' ? event.before : null, event.exp, now],
-    );
-    return toEvent(rows[0]!);
-  });
+/**
+ * Appends one event inside the caller's transaction, the one that revokes, so
+ * the event commits with the revocation or not at all. The lock is held until
+ * that commit, so sequence order is commit order and a reader that has seen
+ * seq N has seen every event before it.
+ */
+export async function recordRevocationEvent(tx: Queryable, event: NewEvent, now: Date): Promise<RevocationEvent> {
+  await tx.query('SELECT pg_advisory_xact_lock($1)', [appendLock]);
+  const { rows } = await tx.query<EventRow>(
+    `INSERT INTO revocation_events (kind, subject, before, exp, created_at) VALUES ($1, $2, $3, $4, $5)
+     RETURNING seq, kind, subject, before, exp`,
+    [event.kind, event.subject, event.kind === 'user' ? event.before : null, event.exp, now],
+  );
+  return toEvent(rows[0]!);
 }
 
 export async function latestRevocationSeq(q: Queryable): Promise<number> {

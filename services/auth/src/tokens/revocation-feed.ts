@@ -1,25 +1,30 @@
 import type { Redis } from 'ioredis';
-import type { Database } from '@gatehouse/db';
+import type { Database, Queryable } from '@gatehouse/db';
 import type { Clock, Logger } from '@gatehouse/service-kit';
-import type { FeedMessage } from '@gatehouse/token-verifier';
+import type { FeedMessage, RevocationEvent } from '@gatehouse/token-verifier';
 import {
-  appendRevocationEvent,
   latestRevocationSeq,
   pruneRevocationEvents,
+  recordRevocationEvent,
   revocationEventsAfter,
   type NewRevocationEvent,
 } from './revocation-events.js';
 
 /**
  * auth's side of the revocation feed. Each revocation is stored as an event
- * with a sequence number, then pushed: on Redis pub/sub (when configured) and
- * to this process's open streams. A heartbeat each `heartbeatMs` names the
+ * with a sequence number in the transaction that revokes, then pushed once it
+ * has committed: on Redis pub/sub (when configured) and to this process's
+ * open streams. A push lost to a crash is not a lost event: it is in the
+ * table, and every replica's next heartbeat names it. A heartbeat each `heartbeatMs` names the
  * newest sequence number, so a verifier that missed something catches up,
  * and one that hears nothing knows it is stale. The heartbeat also carries
  * other replicas' events to this process's streams.
  */
 export interface RevocationFeed {
-  append(event: NewRevocationEvent): Promise<void>;
+  /** Inside the revoking transaction: stores the event (see recordRevocationEvent). */
+  record(tx: Queryable, event: NewRevocationEvent): Promise<RevocationEvent>;
+  /** Once that transaction has committed: pushes its events. */
+  publish(events: readonly RevocationEvent[]): void;
   /** Every message from now on (events and heartbeats). Returns an unsubscribe. */
   subscribe(listener: (message: FeedMessage) => void): () => void;
   /** The still-relevant events after `afterSeq` (at most one page; `latest` says how far it reached). */
@@ -95,10 +100,12 @@ export function createRevocationFeed(options: RevocationFeedOptions): Revocation
   pruner.unref();
 
   return {
-    async append(event) {
-      const stored = await appendRevocationEvent(db, event, clock.now());
-      sentSeq = Math.max(sentSeq ?? 0, stored.seq);
-      emit({ type: 'event', event: stored }, true);
+    record: (tx, event) => recordRevocationEvent(tx, event, clock.now()),
+    publish(events) {
+      for (const event of events) {
+        sentSeq = Math.max(sentSeq ?? 0, event.seq);
+        emit({ type: 'event', event }, true);
+      }
     },
     subscribe(listener) {
       listeners.add(listener);

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Database, Queryable } from '@gatehouse/db';
 import type { Clock, Logger } from '@gatehouse/service-kit';
+import type { RevocationEvent } from '@gatehouse/token-verifier';
 import { findUserById, findUserWithFlag, sessionsValidFromSql, usersCutSince, type UserRow } from '../users/users.js';
 import type { AccessClaims } from './access-tokens.js';
 import { familiesRevokedSince, familyRevokedSql } from './refresh-tokens.js';
@@ -17,12 +18,22 @@ export interface TokenStatus {
   isRevoked(claims: AccessClaims): Promise<boolean>;
   /** The token's user if the token is still good, else null: the check and the load in one go (for /v1/me). */
   activeUser(claims: AccessClaims): Promise<UserRow | null>;
-  /** Call after the transaction that revoked something has committed. */
-  revokeJti(q: Queryable, jti: string, expiresAt: Date): Promise<void>;
-  sessionRevoked(sessionId: string): Promise<void>;
-  userSessionsCut(userId: string, validFrom: number): Promise<void>;
+  /**
+   * Inside the transaction that revokes: writes what must commit with it (the
+   * jti blacklist; with the feed, its events). Returns what to do once that
+   * transaction has committed (update caches, push the events).
+   */
+  record(tx: Queryable, revocations: readonly Revocation[]): Promise<AfterCommit>;
   close(): Promise<void>;
 }
+
+/** One thing revoked: an access token, a session (refresh family), or every token of a user issued before a time. */
+export type Revocation =
+  | { kind: 'jti'; jti: string; expiresAt: Date }
+  | { kind: 'session'; sessionId: string }
+  | { kind: 'user'; userId: string; validFrom: number };
+
+export type AfterCommit = () => Promise<void>;
 
 export function createPostgresTokenStatus(db: Database): TokenStatus {
   return {
@@ -32,11 +43,10 @@ export function createPostgresTokenStatus(db: Database): TokenStatus {
       const user = await findUserWithFlag(db, claims.sub, revokedSql, [claims.jti, claims.sid]);
       return user && !user.flag && claims.iat >= Number(user.sessions_valid_from) ? user : null;
     },
-    async revokeJti(q, jti, expiresAt) {
-      await insertRevokedJti(q, jti, expiresAt);
+    async record(tx, revocations) {
+      for (const r of revocations) if (r.kind === 'jti') await insertRevokedJti(tx, r.jti, r.expiresAt);
+      return async () => {};
     },
-    async sessionRevoked() {},
-    async userSessionsCut() {},
     async close() {},
   };
 }
@@ -68,7 +78,12 @@ export interface RedisStatusOptions {
  * can't be reached, Postgres answers; if neither can, the check throws and
  * the request fails closed with 503.
  */
-export function createRedisTokenStatus(options: RedisStatusOptions): TokenStatus {
+export interface RedisTokenStatus extends TokenStatus {
+  /** A revocation event from the feed (this replica's or another's): copied to Redis. */
+  heard(event: RevocationEvent): Promise<void>;
+}
+
+export function createRedisTokenStatus(options: RedisStatusOptions): RedisTokenStatus {
   const { db, redis, prefix, clock, logger, ttlMs } = options;
   const postgres = createPostgresTokenStatus(db);
   const marker = `${prefix}revocations:complete`;
@@ -132,6 +147,10 @@ export function createRedisTokenStatus(options: RedisStatusOptions): TokenStatus
     }
   };
 
+  // A revocation committed by a replica that died before its push, while no other replica was listening, is in
+  // Postgres only: a starting replica has Redis refilled from Postgres before Redis alone answers again.
+  redis.del(marker).catch(() => {});
+
   const isRevoked = async (claims: AccessClaims): Promise<boolean> => {
     let values: (string | null)[];
     try {
@@ -154,12 +173,14 @@ export function createRedisTokenStatus(options: RedisStatusOptions): TokenStatus
       const [revoked, user] = await Promise.all([isRevoked(claims), findUserById(db, claims.sub)]);
       return !revoked && user && claims.iat >= Number(user.sessions_valid_from) ? user : null;
     },
-    async revokeJti(q, jti, expiresAt) {
-      await postgres.revokeJti(q, jti, expiresAt);
-      await write(jtiKey(jti), '1', expiresAt.getTime() - clock.now().getTime());
+    // Redis learns of revocations from the feed (heard), never straight from the revoking request: the feed
+    // also carries the revocations of a replica that died between its commit and its own push.
+    record: (tx, revocations) => postgres.record(tx, revocations),
+    async heard(event) {
+      if (event.kind === 'user') await write(userKey(event.subject), String(event.before), ttlMs);
+      else if (event.kind === 'jti') await write(jtiKey(event.subject), '1', event.exp * 1000 - clock.now().getTime());
+      else await write(sessionKey(event.subject), '1', ttlMs);
     },
-    sessionRevoked: (sid) => write(sessionKey(sid), '1', ttlMs),
-    userSessionsCut: (sub, validFrom) => write(userKey(sub), String(validFrom), ttlMs),
     async close() {
       if (retryTimer) clearTimeout(retryTimer);
     },
