@@ -1,7 +1,9 @@
-// The GitHub stand-in as the stack runs it: its own host (not behind the front
-// door), Gatehouse's OAuth app registered with the callback on the front door.
+// The GitHub stand-in as the stack runs it: another host, reached through the front door's
+// server for it on its own port (E2E_GITHUB_SANDBOX_URL: localhost:3003 locally,
+// github.localhost:3003 in compose, both nginx), with Gatehouse's OAuth app registered
+// with the callback on the front door.
 import test from 'ava';
-import { gatehouseClientId } from '@gatehouse/stack';
+import { gatehouseClientId, securityHeaders } from '@gatehouse/stack';
 import { baseUrl } from './support/index.js';
 
 const sandboxUrl = (process.env.E2E_GITHUB_SANDBOX_URL ?? '').replace(/\/+$/, '');
@@ -12,6 +14,22 @@ test("the stand-in answers REST under /api/v3 with GitHub's headers", async (t) 
   t.is(res.status, 200);
   t.truthy(res.headers.get('x-github-request-id'));
   t.like(await res.json(), { rate: { limit: 60 } });
+});
+
+test("its door adds none of Gatehouse's edge headers: a REST answer has only GitHub's", async (t) => {
+  const res = await fetch(`${sandboxUrl}/api/v3/rate_limit`, { headers: { 'user-agent': 'gatehouse-e2e' } });
+  t.is(res.status, 200);
+  for (const { name } of securityHeaders) t.is(res.headers.get(name), null, name);
+  await res.body?.cancel();
+});
+
+test("git over its door: a push without credentials → GitHub's 401 asking for Basic", async (t) => {
+  const res = await fetch(`${sandboxUrl}/nobody/nothing.git/info/refs?service=git-receive-pack`, {
+    headers: { 'user-agent': 'git/2.39' },
+  });
+  t.is(res.status, 401);
+  t.is(res.headers.get('www-authenticate'), 'Basic realm="GitHub"');
+  t.regex(await res.text(), /Invalid username or token/);
 });
 
 test("Gatehouse's OAuth app is registered: consent page for the front door's /github/callback", async (t) => {

@@ -173,8 +173,8 @@ export function launchBrowser(): Promise<Browser> {
       '--disable-component-update',
       '--disable-sync',
       // Chromium sends every *.localhost name to its own loopback, whatever DNS says. In
-      // the compose test profile the stand-in is another container, so the browser needs
-      // the same mapping compose's network alias gives every other client there.
+      // the compose test profile the stand-in's host is nginx's network alias, so the
+      // browser needs the same mapping that alias gives every other client there.
       ...(browserHostRules ? [`--host-resolver-rules=${browserHostRules}`] : []),
     ],
   });

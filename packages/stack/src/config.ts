@@ -19,7 +19,11 @@ export function stackConfigSchema(services: readonly ServiceEntry[]) {
   const servicePorts = Object.fromEntries(
     services.map((s) => [
       servicePortVariable(s.name),
-      port(s.port).describe(`Port of the ${s.name} service in the local run.`),
+      port(s.port).describe(
+        s.standIn
+          ? `Port of the ${s.name} stand-in's host in the local run: the front door's server for it (the process listens on a free port behind).`
+          : `Port of the ${s.name} service in the local run.`,
+      ),
     ]),
   );
   return z.object({

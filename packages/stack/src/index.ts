@@ -12,11 +12,14 @@ export {
   requestIdPattern,
   securityHeaders,
 } from './edge-policy.js';
-export { buildRouteTable, normalizePath, resolve, type RouteTable } from './route-table.js';
+export { buildRouteTable, normalizePath, resolve, type RouteTable, type StandInDoor } from './route-table.js';
 export { generateNginx } from './nginx/generate-nginx.js';
 export { renderTemplate, templateVariables } from './nginx/render-template.js';
 export { prepareNginx, nginxArgs, checkNginxConfig, findNginx } from './nginx/local-nginx.js';
 export { createGateway, type Gateway } from './gateway/node-gateway.js';
+export { createStandInDoor } from './gateway/stand-in-door.js';
+export { standInTemplatePath } from './nginx/stand-in-server.js';
+export { accessLogVariable, listenVariable, resolverVariable } from './nginx/template-variables.js';
 export { RateLimiter } from './gateway/rate-limiter.js';
 export { repoRoot } from './paths.js';
 export { readStackConfig, servicePortVariable, type StackConfig } from './config.js';

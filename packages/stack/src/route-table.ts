@@ -45,8 +45,30 @@ export interface Upstream {
   port: number;
 }
 
+/**
+ * A stand-in's own server at the edge (see StandIn): everything on the stand-in's public port goes to it,
+ * with none of Gatehouse's policies.
+ */
+export interface StandInDoor {
+  service: string;
+  /** The host it plays, e.g. github.localhost. */
+  hostAlias: string;
+  /** Its public port (the entry's port, 3003): the edge listens there for it. */
+  port: number;
+  /** The envsubst variable for that listen address, e.g. GATEHOUSE_GITHUB_SANDBOX_LISTEN. */
+  listenVariable: string;
+  /** The envsubst variable holding the stand-in's own host:port, e.g. GITHUB_SANDBOX_UPSTREAM. */
+  upstreamVariable: string;
+  /** How long either side may stay silent: a big push is long quiet while the stand-in writes it to disk. */
+  timeoutSeconds: number;
+}
+
+const standInTimeoutSeconds = 3600;
+
 export interface RouteTable {
   upstreams: Upstream[];
+  /** One server each, on the stand-in's port; never an upstream of the routes. */
+  standIns: StandInDoor[];
   /** Longest prefix first: the first that matches wins. */
   routes: EdgeRoute[];
   /** Refused with 404, matched before any route. */
@@ -55,8 +77,10 @@ export interface RouteTable {
   limited: LimitedPath[];
 }
 
+const variablePart = (service: string) => service.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+
 export function upstreamVariable(service: string): string {
-  return `${service.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_UPSTREAM`;
+  return `${variablePart(service)}_UPSTREAM`;
 }
 
 export function buildRouteTable(services: readonly ServiceEntry[]): RouteTable {
@@ -104,7 +128,8 @@ export function buildRouteTable(services: readonly ServiceEntry[]): RouteTable {
   // The edge answers /healthz itself; blocking it under "/" would shadow that.
   const reachableBlocked = blocked.filter((b) => `${b.prefix}${b.rest}` !== edgeHealthPath);
 
-  // A stand-in is not behind the edge: no upstream, so nginx never waits for a host the production profile lacks.
+  // A stand-in has no upstream block, resolved at start: nginx would refuse to start without the host, and the
+  // production profile lacks it. Its own server looks it up per request instead.
   const upstreams = services
     .filter((entry) => !entry.standIn)
     .map((entry) => ({
@@ -113,7 +138,21 @@ export function buildRouteTable(services: readonly ServiceEntry[]): RouteTable {
       variable: upstreamVariable(entry.name),
       port: entry.port,
     }));
-  return { upstreams, routes, blocked: reachableBlocked, limited };
+  const standIns = services.flatMap((entry) =>
+    entry.standIn
+      ? [
+          {
+            service: entry.name,
+            hostAlias: entry.standIn.hostAlias,
+            port: entry.port,
+            listenVariable: `GATEHOUSE_${variablePart(entry.name)}_LISTEN`,
+            upstreamVariable: upstreamVariable(entry.name),
+            timeoutSeconds: standInTimeoutSeconds,
+          },
+        ]
+      : [],
+  );
+  return { upstreams, standIns, routes, blocked: reachableBlocked, limited };
 }
 
 /**

@@ -49,12 +49,17 @@ export interface StackAddresses {
 }
 
 /**
- * A stand-in for an outside host (GitHub): it is another host, so it is
- * reached on its own port, never through Gatehouse's front door (whose body
- * limit, rate limits and error pages GitHub does not have). compose runs it
- * in the dev and test profiles only, published on its port, under a network
- * alias that containers resolve to it and browsers resolve to loopback
- * (*.localhost), so one base URL serves both.
+ * A stand-in for an outside host (GitHub). It is another host, so the front
+ * door (nginx and the Node gateway alike) gives it a server of its own on the
+ * entry's port (see StandInDoor in route-table.ts), which passes everything to
+ * it with none of Gatehouse's policies: no body limit, no buffering (git
+ * streams packs), long timeouts, no rate limits, no error pages or security
+ * headers. In the local run the front door owns that port and the process
+ * listens on a free one behind it. compose runs the stand-in in the dev and
+ * test profiles only; nginx carries the network alias (hostAlias), which
+ * containers resolve to it and browsers resolve to loopback (*.localhost),
+ * publishes the port on loopback and looks the stand-in up per request, so one
+ * base URL serves both and nginx starts without it. Kubernetes leaves it out.
  */
 export interface StandIn {
   /** A name under .localhost, e.g. github.localhost. */
@@ -77,7 +82,7 @@ export interface ServiceEntry {
   dir: string;
   /** The package export holding the service's zod config schema. */
   configExport: string;
-  /** Default port (the service's own PORT default). */
+  /** Default port (the service's own PORT default); a stand-in's is also its host's public port, on the front door. */
   port: number;
   /**
    * A page people open directly, not through the front door (a stand-in's
@@ -86,7 +91,7 @@ export interface ServiceEntry {
   directPage?: string;
   /** Public routes the edge (nginx or the Node gateway) sends here. */
   routes: RouteSpec[];
-  /** Plays an outside host (no routes at the edge; see StandIn). */
+  /** Plays an outside host: no routes at the edge, a server of its own there (see StandIn). */
   standIn?: StandIn;
   /**
    * Service-relative paths the edge refuses with 404 (service-to-service

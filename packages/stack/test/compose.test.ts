@@ -149,6 +149,33 @@ test('a deployment points mirror and web at real GitHub from the shell; the stan
   t.like(s['github-sandbox']!.environment, { GITHUB_CLIENT_ID: 'Ov23liGatehouseLocal' });
 });
 
+test('the stand-in is reached through nginx: its host name and port on nginx, its door mounted; it runs in dev and test only', (t) => {
+  const s = generateCompose(services).services;
+  const sandbox = s['github-sandbox']!;
+  t.deepEqual(sandbox.profiles, ['dev', 'test']);
+  t.is(sandbox.ports, undefined, 'nothing published: nginx owns the port');
+  t.is(sandbox.networks, undefined, 'no alias: nginx carries the name');
+  t.like(sandbox.environment, { PUBLIC_URL: 'http://github.localhost:3003' });
+  const nginx = s.nginx!;
+  t.is(nginx.profiles, undefined, 'nginx runs in every profile');
+  t.deepEqual(nginx.networks, { default: { aliases: ['github.localhost'] } });
+  t.true((nginx.ports as string[]).includes('127.0.0.1:3003:3003'));
+  t.deepEqual(nginx.volumes, [
+    './nginx/stand-ins/github-sandbox.conf.template:/etc/nginx/templates/github-sandbox.conf.template:ro',
+  ]);
+  t.like(nginx.environment, {
+    GATEHOUSE_GITHUB_SANDBOX_LISTEN: '3003',
+    GITHUB_SANDBOX_UPSTREAM: 'github-sandbox:3003',
+    NGINX_ENTRYPOINT_LOCAL_RESOLVERS: '1',
+    NGINX_ENVSUBST_FILTER: 'GATEHOUSE_|_UPSTREAM|NGINX_LOCAL_RESOLVERS',
+  });
+  t.false('github-sandbox' in (nginx.depends_on as Record<string, unknown>), 'the production profile has no stand-in');
+  t.like(s.tests!.environment, {
+    E2E_GITHUB_SANDBOX_URL: 'http://github.localhost:3003',
+    E2E_BROWSER_HOST_RULES: 'MAP github.localhost nginx',
+  });
+});
+
 test("every variable the compose files read is in the README's compose table", async (t) => {
   const readme = await readFile(join(repoRoot, 'README.md'), 'utf8');
   const table = readme.slice(

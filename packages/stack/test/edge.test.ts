@@ -1,6 +1,5 @@
 // nginx and the Node gateway, built from the same service list, in front of
 // fake services: every behaviour below must hold for both.
-import { request } from 'node:http';
 import test, { type ExecutionContext } from 'ava';
 import { testNeeding } from '@gatehouse/testkit';
 import {
@@ -16,6 +15,7 @@ import {
 } from '../src/index.js';
 import { nginxBin, startEdges, type Edges } from './fixtures/edges.js';
 import type { SeenRequest } from './fixtures/fake-upstream.js';
+import { rawRequest, type Answer, type RawRequest } from './fixtures/raw-request.js';
 
 // A test-only entry: one more item in the list must be all a WebSocket service needs.
 const echo: ServiceEntry = {
@@ -40,34 +40,7 @@ const kinds: Kind[] = ['gateway', 'nginx'];
 const needs = (kind: Kind) => (kind === 'nginx' && !nginxBin ? 'nginx is not installed' : undefined);
 const base = (kind: Kind) => edges.urls[kind]!;
 
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-/** A raw HTTP request: fetch would refuse some of these headers or give up on early answers. */
-function send(
-  kind: Kind,
-  options: { method?: string; path: string; headers?: Record<string, string>; body?: Buffer | string },
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${base(kind)}${options.path}`,
-      { method: options.method ?? 'GET', headers: options.headers, agent: false },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      },
-    );
-    req.on('error', (err: NodeJS.ErrnoException) =>
-      err.code === 'EPIPE' || err.code === 'ECONNRESET' ? undefined : reject(err),
-    );
-    req.end(options.body);
-  });
-}
+const send = (kind: Kind, options: RawRequest) => rawRequest(base(kind), options);
 
 function assertEdgeHeaders(t: ExecutionContext, answer: Answer, what: string, upstreamCsp?: string): void {
   t.regex(String(answer.headers['x-request-id']), requestIdPattern, `${what}: X-Request-ID`);

@@ -47,6 +47,22 @@ test('a taken port is named with the variable that moves it, before anything sta
   );
 });
 
+test("the stand-in's port taken → named as its host on the front door, with the variable that moves it", async (t) => {
+  const config = await configWithFreePorts({ GATEHOUSE_GATEWAY: 'node' });
+  t.teardown(() => rm(config.dataDir, { recursive: true, force: true }));
+  const port = config.servicePorts['github-sandbox']!;
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
+  t.teardown(() => blocker.close());
+  const error = await t.throwsAsync(startStack(config, services, quiet));
+  t.regex(
+    error!.message,
+    new RegExp(
+      `port ${port} \\(the github-sandbox stand-in's host, node\\) is already in use: set GITHUB_SANDBOX_PORT=`,
+    ),
+  );
+});
+
 test('two parts given one port are refused', async (t) => {
   const config = await configWithFreePorts();
   t.teardown(() => rm(config.dataDir, { recursive: true, force: true }));

@@ -58,6 +58,16 @@ testNeeding(missing)(
       ['auth-1', 'auth-2', 'web-1', 'web-2', 'mirror-1', 'mirror-2'],
     );
 
+    // The stand-in runs once, behind its door on its own port, which nginx owns.
+    const sandbox = stack.replicas.filter((r) => r.service === 'github-sandbox');
+    t.is(sandbox.length, 1);
+    t.not(sandbox[0]!.port, config.servicePorts['github-sandbox']);
+    const door = await fetch(`http://localhost:${config.servicePorts['github-sandbox']}/api/v3/rate_limit`, {
+      headers: { 'user-agent': 'gatehouse-tests' },
+    });
+    t.is(door.status, 200);
+    t.truthy(door.headers.get('x-github-request-id'));
+
     const base = `http://127.0.0.1:${config.gatewayPort}`;
     for (let i = 0; i < 6; i += 1) t.is((await fetch(`${base}/login`)).status, 200);
     const webPorts = stack.replicas.filter((r) => r.service === 'web').map((r) => `upstream=127.0.0.1:${r.port}`);

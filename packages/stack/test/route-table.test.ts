@@ -119,6 +119,64 @@ test('one more entry is all a WebSocket service needs: its location passes upgra
   );
 });
 
+// A test-only stand-in: one more entry with `standIn` must be all another outside host needs.
+const gitlab: ServiceEntry = {
+  name: 'gitlab-sandbox',
+  package: '@gatehouse/gitlab-sandbox',
+  dir: 'services/gitlab-sandbox',
+  configExport: 'gitlabConfigSchema',
+  port: 3004,
+  routes: [],
+  standIn: { hostAlias: 'gitlab.localhost', realHostVariables: ['GITLAB_URL'] },
+};
+
+test("a stand-in entry → its own server on its port, with none of Gatehouse's policies, outside the image's templates", (t) => {
+  const withGitlab = buildRouteTable([...services, gitlab]);
+  t.deepEqual(
+    withGitlab.standIns.map((d) => [d.service, d.hostAlias, d.port, d.listenVariable, d.upstreamVariable]),
+    [
+      ['github-sandbox', 'github.localhost', 3003, 'GATEHOUSE_GITHUB_SANDBOX_LISTEN', 'GITHUB_SANDBOX_UPSTREAM'],
+      ['gitlab-sandbox', 'gitlab.localhost', 3004, 'GATEHOUSE_GITLAB_SANDBOX_LISTEN', 'GITLAB_SANDBOX_UPSTREAM'],
+    ],
+  );
+  t.false(
+    withGitlab.upstreams.some((u) => u.service.endsWith('-sandbox')),
+    'no upstream block resolved at start',
+  );
+  t.false(
+    withGitlab.routes.some((r) => r.service.endsWith('-sandbox')),
+    'no route through the front door',
+  );
+  const files = generateNginx(withGitlab);
+  // The Dockerfile copies templates/ into the image, which Kubernetes runs without stand-ins.
+  t.deepEqual(
+    Object.keys(files).filter((path) => path.includes('sandbox')),
+    ['stand-ins/github-sandbox.conf.template', 'stand-ins/gitlab-sandbox.conf.template'],
+  );
+  t.notRegex(files['templates/gatehouse.conf.template']!, /SANDBOX/);
+  const server = files['stand-ins/gitlab-sandbox.conf.template']!;
+  for (const line of [
+    'listen ${GATEHOUSE_GITLAB_SANDBOX_LISTEN};',
+    'client_max_body_size 0;',
+    'resolver ${NGINX_LOCAL_RESOLVERS} valid=10s;',
+    'set $gatehouse_gitlab_sandbox ${GITLAB_SANDBOX_UPSTREAM};',
+    'proxy_pass http://$gatehouse_gitlab_sandbox;',
+    'proxy_set_header Host $http_host;',
+    'proxy_set_header X-Forwarded-For $remote_addr;',
+    'proxy_request_buffering off;',
+    'proxy_buffering off;',
+    'proxy_read_timeout 3600s;',
+    'proxy_send_timeout 3600s;',
+  ]) {
+    t.true(server.includes(`    ${line}`), line);
+  }
+  t.notRegex(
+    server,
+    /limit_req|include |error_page|add_header/,
+    "no rate limit, error page or edge header of Gatehouse's",
+  );
+});
+
 test('a broken service list is refused with a reason', (t) => {
   const base = services[0]!;
   t.throws(() => buildRouteTable([base, base]), { message: /listed twice/ });

@@ -16,3 +16,4 @@ export { sqlOwners } from './table-owners.js';
 export { routesOf, type Endpoint } from './routes.js';
 export { fuzzEndpoints, type FuzzFailure, type FuzzOptions, type FuzzRequest } from './fuzz.js';
 export { safeMethodPaths, tableDigests, walkSafeMethods, type SafeMethodWalk } from './safe-methods.js';
+export { gitCli, workTree, type GitRun } from './git-cli.js';

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import test from 'ava';
 import git from 'isomorphic-git';
 import http from 'isomorphic-git/http/node';
+import { gitCli, workTree } from '@gatehouse/testkit';
 import { bearer, call, client, startSandbox, tokenFor, type Sandbox } from './helpers/sandbox.js';
-import { gitCli, workTree } from './helpers/git-cli.js';
 import { unissuedToken } from './helpers/unissued-token.js';
 
 async function newRepo(s: Sandbox, token: string, name: string, extra: Record<string, unknown> = {}): Promise<string> {

@@ -1,5 +1,6 @@
 import { Document, isMap, isPair, isScalar, isSeq, visit } from 'yaml';
-import { accessLogVariable, listenVariable } from '../nginx/generate-nginx.js';
+import { standInTemplatePath } from '../nginx/stand-in-server.js';
+import { accessLogVariable, listenVariable, resolverVariable } from '../nginx/template-variables.js';
 import { buildRouteTable, edgeHealthPath } from '../route-table.js';
 import { databaseUrlSecret, secretFileName } from '../secrets.js';
 import type { ServiceEntry } from '../service-entry.js';
@@ -65,7 +66,6 @@ export type ComposeDocument = {
 export const composeTrustedProxies = '10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7';
 
 export function generateCompose(services: readonly ServiceEntry[]): ComposeDocument {
-  const table = buildRouteTable(services);
   const databases = services.filter((s) => s.database).map((s) => s.name);
   const out: ComposeDocument = { services: {}, volumes: {}, secrets: {} };
 
@@ -74,26 +74,7 @@ export function generateCompose(services: readonly ServiceEntry[]): ComposeDocum
     return secretFileName(name);
   };
 
-  out.services.nginx = {
-    build: { context: '.', target: 'nginx', args: buildArgs() },
-    image: 'gatehouse/nginx:${GATEHOUSE_TAG:-latest}',
-    environment: {
-      [listenVariable]: '8080',
-      [accessLogVariable]: '/dev/stdout',
-      ...Object.fromEntries(table.upstreams.map((u) => [u.variable, `${u.service}:${u.port}`])),
-      // Only our variables are substituted; nginx's own $variables stay as written.
-      NGINX_ENVSUBST_FILTER: 'GATEHOUSE_|_UPSTREAM',
-    },
-    ports: ['${GATEWAY_PORT:-8080}:8080'],
-    // Not on stand-ins: they exist in the dev and test profiles only.
-    depends_on: Object.fromEntries(services.filter((s) => !s.standIn).map((s) => [s.name, healthy])),
-    healthcheck: {
-      test: ['CMD', 'curl', '-fsS', '-o', '/dev/null', `http://127.0.0.1:8080${edgeHealthPath}`],
-      ...timing,
-      start_period: '5s',
-    },
-    restart: 'unless-stopped',
-  };
+  out.services.nginx = nginxService(services);
 
   const realHostVariables = new Set(services.flatMap((s) => s.standIn?.realHostVariables ?? []));
   const addresses = {
@@ -146,14 +127,8 @@ export function generateCompose(services: readonly ServiceEntry[]): ComposeDocum
       // SHUTDOWN_TIMEOUT_MS (10 s) to finish requests in flight, plus closing pools.
       stop_grace_period: '15s',
       restart: 'unless-stopped',
-      ...(entry.standIn
-        ? {
-            profiles: ['dev', 'test'],
-            // The same port inside and out: the alias URL must mean the same thing to a browser and a container.
-            ports: [`${entry.port}:${entry.port}`],
-            networks: { default: { aliases: [entry.standIn.hostAlias] } },
-          }
-        : {}),
+      // Reached through nginx, which carries its host name and port (see nginxService).
+      ...(entry.standIn ? { profiles: ['dev', 'test'] } : {}),
     };
   }
 
@@ -237,12 +212,61 @@ export function generateCompose(services: readonly ServiceEntry[]): ComposeDocum
 }
 
 /**
- * Chromium sends every *.localhost name to its own loopback, ignoring DNS, so in the
- * tests container (nginx's namespace) it would miss the stand-ins that compose's
- * network aliases give every other client. Map each alias to its container instead.
+ * The front door, and the door of each stand-in (see StandIn): a server on the stand-in's
+ * port under its host name, in every profile, since compose cannot vary a service by profile.
+ * Without the stand-in (production) that server answers 502: it resolves the stand-in per
+ * request, so nginx never waits for it; and its port is published on loopback only, where
+ * the *.localhost name leads.
+ */
+function nginxService(services: readonly ServiceEntry[]): Record<string, unknown> {
+  const table = buildRouteTable(services);
+  const doors = table.standIns;
+  return {
+    build: { context: '.', target: 'nginx', args: buildArgs() },
+    image: 'gatehouse/nginx:${GATEHOUSE_TAG:-latest}',
+    environment: {
+      [listenVariable]: '8080',
+      [accessLogVariable]: '/dev/stdout',
+      ...Object.fromEntries(table.upstreams.map((u) => [u.variable, `${u.service}:${u.port}`])),
+      ...Object.fromEntries(
+        doors.flatMap((d) => [
+          // The same port inside and out: the host's URL must mean the same to a browser and a container.
+          [d.listenVariable, String(d.port)],
+          [d.upstreamVariable, `${d.service}:${d.port}`],
+        ]),
+      ),
+      ...(doors.length ? { NGINX_ENTRYPOINT_LOCAL_RESOLVERS: '1' } : {}),
+      // Only our variables are substituted; nginx's own $variables stay as written.
+      NGINX_ENVSUBST_FILTER: `GATEHOUSE_|_UPSTREAM${doors.length ? `|${resolverVariable}` : ''}`,
+    },
+    ports: ['${GATEWAY_PORT:-8080}:8080', ...doors.map((d) => `127.0.0.1:${d.port}:${d.port}`)],
+    ...(doors.length
+      ? {
+          // As docker-compose.tls.yml adds its server: the image itself has none for a stand-in.
+          volumes: doors.map(
+            (d) => `./nginx/${standInTemplatePath(d.service)}:/etc/nginx/templates/${d.service}.conf.template:ro`,
+          ),
+          networks: { default: { aliases: doors.map((d) => d.hostAlias) } },
+        }
+      : {}),
+    // Not on stand-ins: they exist in the dev and test profiles only.
+    depends_on: Object.fromEntries(services.filter((s) => !s.standIn).map((s) => [s.name, healthy])),
+    healthcheck: {
+      test: ['CMD', 'curl', '-fsS', '-o', '/dev/null', `http://127.0.0.1:8080${edgeHealthPath}`],
+      ...timing,
+      start_period: '5s',
+    },
+    restart: 'unless-stopped',
+  };
+}
+
+/**
+ * Chromium sends every *.localhost name to its own loopback, ignoring DNS: map each
+ * stand-in's host name to nginx, which carries it as a network alias for every other
+ * client, so the browser in the tests container takes the same way.
  */
 function browserHostRules(services: readonly ServiceEntry[]): Record<string, string> {
-  const rules = services.flatMap((s) => (s.standIn ? [`MAP ${s.standIn.hostAlias} ${s.name}`] : []));
+  const rules = services.flatMap((s) => (s.standIn ? [`MAP ${s.standIn.hostAlias} nginx`] : []));
   return rules.length > 0 ? { E2E_BROWSER_HOST_RULES: rules.join(', ') } : {};
 }
 

@@ -138,8 +138,28 @@ export function encodePath(path: string): string {
     .join('/');
 }
 
+/** The access line, in nginx's format, once the response is sent; the caller fills in the upstream when there is one. */
+export function logAccess(
+  log: (line: string) => void,
+  req: IncomingMessage,
+  res: ServerResponse,
+  requestId: string,
+  path: string,
+): { upstream: string } {
+  const started = performance.now();
+  const logged = { upstream: '-' };
+  const bytes = countBodyBytes(res);
+  res.on('finish', () => {
+    const seconds = ((performance.now() - started) / 1000).toFixed(3);
+    log(
+      `${req.socket.remoteAddress} ${req.method} ${path} ${res.statusCode} ${bytes()} ${seconds}s rid=${requestId} upstream=${logged.upstream}`,
+    );
+  });
+  return logged;
+}
+
 /** Body bytes sent, for the access log ($body_bytes_sent). */
-export function countBodyBytes(res: ServerResponse): () => number {
+function countBodyBytes(res: ServerResponse): () => number {
   let total = 0;
   const write = res.write.bind(res);
   const end = res.end.bind(res);

@@ -1,5 +1,5 @@
-import { Agent, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { Agent, createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { createProxyServer, type ProxyServer } from 'http-proxy-3';
 import {
@@ -15,10 +15,10 @@ import { normalizePath, resolve, type RouteTable } from '../route-table.js';
 import {
   answerClientError,
   applyEdgeHeaders,
-  countBodyBytes,
   encodePath,
   forwardHeaders,
   hopByHop,
+  logAccess,
   pickRequestId,
   readBody,
   redirect,
@@ -26,7 +26,10 @@ import {
   sendEdgeError,
   type RoutedRequest,
 } from './edge-http.js';
+import { listening, type Gateway } from './listening.js';
 import { RateLimiter } from './rate-limiter.js';
+
+export type { Gateway };
 
 /**
  * The edge for machines without nginx: the same routes (the route table),
@@ -40,12 +43,6 @@ export interface GatewayOptions {
   upstreams: Record<string, string>;
   /** One line per request, in the nginx access-log format. */
   log?: (line: string) => void;
-}
-
-export interface Gateway {
-  server: Server;
-  listen(port: number, host: string): Promise<string>;
-  close(): Promise<void>;
 }
 
 /** How long an upstream may take to answer (nginx's proxy_read_timeout default). */
@@ -83,27 +80,10 @@ export function createGateway(options: GatewayOptions): Gateway {
   edge.proxy.on('error', (_err, req: RoutedRequest, target) => answerProxyError(req, target));
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => handleUpgrade(edge, req, socket, head));
   server.on('clientError', answerClientError);
-  const sockets = trackSockets(server);
-
-  return {
-    server,
-    listen: (port, host) =>
-      new Promise((resolveListen, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          const address = server.address() as AddressInfo;
-          resolveListen(`http://${host.includes(':') ? `[${host}]` : host}:${address.port}`);
-        });
-      }),
-    close: () =>
-      new Promise<void>((resolveClose) => {
-        server.close(() => resolveClose());
-        for (const socket of sockets) socket.destroy();
-        agent.destroy();
-        edge.proxy.close();
-      }),
-  };
+  return listening(server, () => {
+    agent.destroy();
+    edge.proxy.close();
+  });
 }
 
 /** One HTTP request, in nginx's order: malformed → too large → health/blocked/no route → rate zone → proxy. */
@@ -113,7 +93,7 @@ function handleRequest(edge: Edge, req: RoutedRequest, res: ServerResponse): voi
   const query = (req.url ?? '').slice(rawPath.length);
   const path = normalizePath(rawPath);
   req.gatehousePath = rawPath;
-  const logged = logAccess(edge, req, res, requestId, path ?? rawPath);
+  const logged = logAccess(edge.log, req, res, requestId, path ?? rawPath);
   const fail = (status: number, extra: Record<string, string> = {}) =>
     sendEdgeError(req, res, status, requestId, extra);
 
@@ -163,26 +143,6 @@ function handleRequest(edge: Edge, req: RoutedRequest, res: ServerResponse): voi
   );
 }
 
-/** The access line once the response is sent; the caller fills in the upstream when there is one. */
-function logAccess(
-  edge: Edge,
-  req: IncomingMessage,
-  res: ServerResponse,
-  requestId: string,
-  path: string,
-): { upstream: string } {
-  const started = performance.now();
-  const logged = { upstream: '-' };
-  const bytes = countBodyBytes(res);
-  res.on('finish', () => {
-    const seconds = ((performance.now() - started) / 1000).toFixed(3);
-    edge.log(
-      `${req.socket.remoteAddress} ${req.method} ${path} ${res.statusCode} ${bytes()} ${seconds}s rid=${requestId} upstream=${logged.upstream}`,
-    );
-  });
-  return logged;
-}
-
 /** The service's answer with hop-by-hop headers dropped, the edge's headers added, and assets' cache policy. */
 function passResponse(proxyRes: IncomingMessage, req: RoutedRequest, res: ServerResponse): void {
   const requestId = String(req.headers['x-request-id']);
@@ -227,14 +187,4 @@ function handleUpgrade(edge: Edge, req: IncomingMessage, socket: Socket, head: B
   if (route.stripPrefix) req.url = `${encodePath(upstreamPath)}${(req.url ?? '').slice(rawPath.length)}`;
   forwardHeaders(req, requestId, undefined, true);
   edge.proxy.ws(req, socket, head, { target: `http://${edge.upstreams[route.service]}` });
-}
-
-/** Every client socket, upgraded WebSockets included (closeAllConnections does not see those). */
-function trackSockets(server: Server): Set<Socket> {
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  return sockets;
 }

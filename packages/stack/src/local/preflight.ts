@@ -31,7 +31,7 @@ export async function checkPorts(
       variable: 'GATEWAY_PORT',
     },
     ...services.map((s) => ({
-      what: `the ${s.name} service`,
+      what: s.standIn ? `the ${s.name} stand-in's host, ${frontDoor}` : `the ${s.name} service`,
       host: '127.0.0.1',
       port: config.servicePorts[s.name]!,
       variable: servicePortVariable(s.name),

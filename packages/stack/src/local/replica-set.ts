@@ -36,14 +36,21 @@ export class ReplicaSet {
   readonly #commands = new Map<string, string[]>();
   #stopped = false;
 
-  constructor(context: ReplicaSetContext, replicaPorts: Record<string, number[]>) {
+  /** processPorts: each replicated service's replicas' ports, and the one port of a service not on its usual one. */
+  constructor(context: ReplicaSetContext, processPorts: Record<string, number[]>) {
     this.#context = context;
     const { config, selection } = context;
     const many = new Set(config.replicas > 1 ? replicated(selection.services).map((s) => s.name) : []);
     this.replicas = selection.services.flatMap((entry) =>
       many.has(entry.name)
-        ? replicaPorts[entry.name]!.map((port, i) => ({ name: `${entry.name}-${i + 1}`, service: entry.name, port }))
-        : [{ name: entry.name, service: entry.name, port: config.servicePorts[entry.name]! }],
+        ? processPorts[entry.name]!.map((port, i) => ({ name: `${entry.name}-${i + 1}`, service: entry.name, port }))
+        : [
+            {
+              name: entry.name,
+              service: entry.name,
+              port: processPorts[entry.name]?.[0] ?? config.servicePorts[entry.name]!,
+            },
+          ],
     );
   }
 
@@ -119,6 +126,7 @@ export class ReplicaSet {
         cwd: join(repoRoot, entry.dir),
         env: {
           ...serviceEnv(entry, config, secretFiles, addresses, selection.exported),
+          PORT: String(replica.port),
           ...replicaEnv(entry, replica, config),
         },
         onLine: report.line,
@@ -145,7 +153,6 @@ function replicaEnv(entry: ServiceEntry, replica: Replica, config: StackConfig):
   if (replica.name === replica.service) return {};
   return {
     ...entry.replicaEnv,
-    PORT: String(replica.port),
     DATA_DIR: join(config.dataDir, replica.name),
     ...(entry.database ? { DATABASE_URL: serviceDatabaseUrl(config.databaseUrl!, entry.name) } : {}),
     ...(entry.redis && config.redisUrl ? { REDIS_URL: config.redisUrl } : {}),

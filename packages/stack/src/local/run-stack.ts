@@ -3,14 +3,13 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StackConfig } from '../config.js';
-import type { Gateway } from '../gateway/node-gateway.js';
 import { repoRoot } from '../paths.js';
 import { buildRouteTable } from '../route-table.js';
 import { ensureSecrets, serviceSecrets } from '../secrets.js';
 import type { ServiceEntry, StackAddresses } from '../service-entry.js';
 import type { ExitInfo, ManagedChild } from './child.js';
 import { startNginx, startNodeGateway, type FrontDoorContext } from './front-door.js';
-import { freePorts } from './ports.js';
+import { freePort, freePorts } from './ports.js';
 import { ReplicaSet } from './replica-set.js';
 import { checkReplicaMode, ensureServiceDatabases, replicated, type Replica } from './replicas.js';
 import { checkPorts, chooseNginx } from './preflight.js';
@@ -63,7 +62,7 @@ export async function startStack(
   const secretFiles = await prepareSecrets(config, selection, report);
 
   const supervisor = createSupervisor();
-  let gateway: Gateway | undefined;
+  let gateway: { close(): Promise<void> } | undefined;
   let syslog: UdpSocket | undefined;
   let stopped: Promise<void> | undefined;
   let set: ReplicaSet | undefined;
@@ -84,8 +83,12 @@ export async function startStack(
       publicUrl: config.publicUrl,
       hostUrl: (name) => `http://localhost:${config.servicePorts[name] ?? unknownService(name)}`,
     };
+    // Replicas on ports of their own; a stand-in behind its door, which owns the stand-in's port.
     const replicaPorts = Object.fromEntries(
-      await Promise.all(many.map(async (s) => [s.name, await freePorts(config.replicas)] as const)),
+      await Promise.all([
+        ...many.map(async (s) => [s.name, await freePorts(config.replicas)] as const),
+        ...services.filter((s) => s.standIn).map(async (s) => [s.name, [await freePort()]] as const),
+      ]),
     );
     set = new ReplicaSet(
       {

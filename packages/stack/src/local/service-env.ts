@@ -28,10 +28,11 @@ function serviceEntryFileEnv(
 
 /**
  * One service's environment in the local run: the caller's (minus the
- * dropped variables and the values of its secrets), its port, its data
+ * dropped variables and the values of its secrets), its data
  * directory, the mail catcher, its secrets as files and its links — except
  * that `exported` (the real host's variables, see selectLocalServices) wins
- * over links and secret files for the keys this service reads.
+ * over links and secret files for the keys this service reads. Not PORT: the
+ * replica set gives each process its own (a stand-in's is behind its door).
  */
 export function serviceEnv(
   entry: ServiceEntry,
@@ -46,7 +47,6 @@ export function serviceEnv(
   const wanted = new Set<string>([...Object.keys(links), ...(entry.secrets ?? [])]);
   return {
     ...env,
-    PORT: String(config.servicePorts[entry.name]),
     HOST: '127.0.0.1',
     PUBLIC_URL: config.publicUrl,
     DATA_DIR: join(config.dataDir, entry.name),

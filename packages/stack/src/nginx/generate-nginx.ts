@@ -19,15 +19,8 @@ import {
   type ExactPath,
   type RouteTable,
 } from '../route-table.js';
-
-/** The envsubst variable for the listen address (8080 in compose, 127.0.0.1:<port> locally). */
-export const listenVariable = 'GATEHOUSE_LISTEN';
-
-/**
- * Where access lines go: /dev/stdout in the image; a syslog socket in the local
- * run, whose child stdio are sockets nginx cannot open(2) by path.
- */
-export const accessLogVariable = 'GATEHOUSE_ACCESS_LOG';
+import { standInServerTemplate, standInTemplatePath } from './stand-in-server.js';
+import { accessLogVariable, listenVariable } from './template-variables.js';
 
 /** How nginx takes a dead replica out of rotation (see includes/proxy-common.conf for the retry side). */
 const replicaMaxFails = 1;
@@ -46,6 +39,7 @@ export function generateNginx(table: RouteTable): Record<string, string> {
     'includes/gatehouse-server.conf': serverConf(table),
     'includes/security-headers.conf': securityConf(),
     'includes/error-pages.conf': errorPagesConf(),
+    ...Object.fromEntries(table.standIns.map((door) => [standInTemplatePath(door.service), standInServerTemplate(door)])),
   };
 }
 

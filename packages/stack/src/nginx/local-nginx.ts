@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { copyFile, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
+import { basename, delimiter, join } from 'node:path';
 import { nginxSourceDir } from '../paths.js';
 import { renderTemplate } from './render-template.js';
+import { standInTemplatePath } from './stand-in-server.js';
 
 /**
  * nginx run by an ordinary user: its own prefix directory (pid, temp files)
@@ -17,12 +18,19 @@ export interface NginxLayout {
   conf: string;
 }
 
+export interface NginxSites {
+  /** A tree laid out as nginx/ (default: nginx/ itself). */
+  source?: string;
+  /** The stand-ins whose servers join the site (stand-ins/<name>.conf.template), as compose mounts them. */
+  standIns?: readonly string[];
+  /** More files for conf.d/, by name (the local run's internal balancer). */
+  extraSites?: Record<string, string>;
+}
+
 export async function prepareNginx(
   dir: string,
   variables: Record<string, string | readonly string[]>,
-  source = nginxSourceDir,
-  /** More files for conf.d/, by name (the local run's internal balancer). */
-  extraSites: Record<string, string> = {},
+  { source = nginxSourceDir, standIns = [], extraSites = {} }: NginxSites = {},
 ): Promise<NginxLayout> {
   await mkdir(dir, { recursive: true });
   for (const sub of ['conf.d', 'includes']) {
@@ -33,10 +41,13 @@ export async function prepareNginx(
   for (const name of await readdir(join(source, 'includes'))) {
     if (name.endsWith('.conf')) await copyFile(join(source, 'includes', name), join(dir, 'includes', name));
   }
-  for (const name of await readdir(join(source, 'templates'))) {
-    if (!name.endsWith('.template')) continue;
-    const text = await readFile(join(source, 'templates', name), 'utf8');
-    await writeFile(join(dir, 'conf.d', name.slice(0, -'.template'.length)), renderTemplate(text, variables));
+  const templates = (await readdir(join(source, 'templates')))
+    .filter((name) => name.endsWith('.template'))
+    .map((name) => `templates/${name}`);
+  for (const path of [...templates, ...standIns.map(standInTemplatePath)]) {
+    const text = await readFile(join(source, path), 'utf8');
+    const name = basename(path, '.template');
+    await writeFile(join(dir, 'conf.d', name), renderTemplate(text, variables));
   }
   for (const [name, text] of Object.entries(extraSites)) await writeFile(join(dir, 'conf.d', name), text);
   return { dir, conf: join(dir, 'nginx.conf') };

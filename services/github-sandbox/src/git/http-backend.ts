@@ -52,6 +52,11 @@ export function runHttpBackend(ctx: Context, request: BackendRequest): Promise<{
   );
   ctx.req.pipe(child.stdin);
   child.stdin.on('error', () => {});
+  // A request cut short (the client gave up, a proxy refused the rest) would never end git's input, and
+  // git would wait for the rest of the pack for ever: close it, so git sees the pack is truncated and stops.
+  ctx.req.once('close', () => {
+    if (!ctx.req.complete) child.stdin.destroy();
+  });
 
   return new Promise<{ exited: Promise<number> }>((resolve, reject) => {
     let head = Buffer.alloc(0);
