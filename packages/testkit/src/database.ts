@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { createPgDatabase, type Database } from '@gatehouse/db';
-import { leasePglite } from './pglite-pool.js';
+import { pgliteDatabases } from './pglite-schemas.js';
 import { postgresServer } from './servers.js';
 
 export type Backend = 'postgres' | 'pglite';
@@ -22,19 +22,19 @@ export async function availableBackends(): Promise<Backend[]> {
 
 /**
  * A database of one's own: on a Postgres server a freshly created database
- * dropped at cleanup, else an in-memory PGlite.
+ * dropped at cleanup, else a fresh schema in the test process's PGlite.
  */
 export async function freshDatabase(backend?: Backend): Promise<TestDatabase> {
   const [database] = await freshDatabases(1, backend);
   return database!;
 }
 
-/** Several at once: with PGlite their slots are taken together (see pglite-pool). */
+/** Several at once, e.g. one per service of a test stack. */
 export async function freshDatabases(count: number, backend?: Backend): Promise<TestDatabase[]> {
   const server = await postgresServer();
   const chosen = backend ?? (server.url ? 'postgres' : 'pglite');
   if (chosen === 'pglite') {
-    const dbs = await leasePglite(count);
+    const dbs = await pgliteDatabases(count);
     return dbs.map((db) => ({ db, backend: 'pglite', url: undefined, cleanup: () => db.close() }));
   }
   const out: TestDatabase[] = [];

@@ -144,7 +144,9 @@ test('unknown user vs wrong password → same status and body (but request_id)',
 
 // bcrypt cost 10 here, not 4: at cost 4 a hash takes about as long as the rest of the
 // request, so a missing dummy hash would hide in the noise and this test could not fail.
-test('unknown user vs wrong password → similar time (a dummy hash is checked)', async (t) => {
+// Serial: ava runs it before this file's other tests, whose requests would otherwise
+// queue with its own (for the event loop, and for the one PGlite of the embedded mode).
+test.serial('unknown user vs wrong password → similar time (a dummy hash is checked)', async (t) => {
   const { h, account } = await setup(t, { env: { BCRYPT_COST: '10' } });
   const known = [account.username, (await confirmedAccount(h)).username, (await confirmedAccount(h)).username];
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

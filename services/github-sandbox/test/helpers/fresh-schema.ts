@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import test from 'ava';
-import { createPgDatabase, createPgliteDatabase, type Database } from '@gatehouse/db';
+import { createPgDatabase, type Database } from '@gatehouse/db';
 import { freshDatabase, type TestDatabase } from '@gatehouse/testkit';
 
 let fileDatabase: Promise<TestDatabase> | undefined;
@@ -13,14 +13,15 @@ test.after.always(async () => {
  * A database of one's own for each test, cheaply: one fresh Postgres
  * database per test file (CREATE DATABASE takes tens of seconds on a busy
  * server) and a schema per test inside it, selected by search_path.
- * Without a Postgres server, an in-memory PGlite per test.
+ * Without a Postgres server, the test kit's PGlite databases do the same.
  */
 export async function freshSchema(): Promise<{ db: Database; cleanup(): Promise<void> }> {
   fileDatabase ??= freshDatabase();
   const base = await fileDatabase;
   if (base.backend === 'pglite' || !base.url) {
-    const db = await createPgliteDatabase();
-    return { db, cleanup: () => db.close() };
+    // The test kit's PGlite databases are already schemas in one instance.
+    const own = await freshDatabase('pglite');
+    return { db: own.db, cleanup: own.cleanup };
   }
   const schema = `t_${randomBytes(6).toString('hex')}`;
   await base.db.query(`CREATE SCHEMA ${schema}`);
