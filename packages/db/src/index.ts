@@ -1,4 +1,4 @@
-export type { Database, Queryable, QueryResult } from './types.js';
+export type { Database, Queryable, QueryResult, ListenHandlers, ListenOptions, Listening } from './types.js';
 export { DatabaseError, UniqueViolationError, ConnectionLostError, translateError } from './errors.js';
 export { migrate, readMigrations, type Migration, type MigrateResult } from './migrate.js';
 export { createPgDatabase, type PgOptions } from './pg-driver.js';

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { translateError } from './errors.js';
+import { listenOnConnection } from './pg-listener.js';
 import type { Database, Queryable, QueryResult } from './types.js';
 
 export interface PgOptions {
@@ -12,10 +13,11 @@ export interface PgOptions {
 }
 
 export function createPgDatabase(options: PgOptions): Database {
+  const connectTimeoutMs = options.connectTimeoutMs ?? 2000;
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.max ?? 10,
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 2000,
+    connectionTimeoutMillis: connectTimeoutMs,
     idleTimeoutMillis: 30_000,
   });
   // An idle client losing its server emits here; without a listener it would crash the process.
@@ -53,6 +55,8 @@ export function createPgDatabase(options: PgOptions): Database {
   return {
     kind: 'postgres',
     ...queryable(pool),
+    listen: (channel, handlers, listenOptions) =>
+      listenOnConnection({ url: options.url, connectTimeoutMs }, channel, handlers, listenOptions),
     async transaction(fn) {
       let client: pg.PoolClient;
       try {

@@ -9,6 +9,7 @@ export {
   type ServerSource,
 } from './servers.js';
 export { testNeeding } from './needs.js';
+export { eventually } from './eventually.js';
 export { listen, listenLate, type LateServer, type TestServer } from './server.js';
 export { captureLogs, type CapturedLogs } from './logs.js';
 export { MailCatcher, tokenFromMail, linkFromMail, type CaughtMail } from './mail-catcher.js';

@@ -77,6 +77,14 @@ export const webConfigSchema = z.object({
     .string()
     .optional()
     .describe('Redis URL. Set: sessions live in Redis (preferred with several replicas).'),
+  SESSION_CACHE_ENTRIES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(10_000)
+    .describe(
+      'Postgres sessions: how many records each replica keeps in memory (least recently used out first, 10 s at most, dropped when any replica changes them, via LISTEN). 0: every page view reads Postgres.',
+    ),
   SESSION_SECRET: z
     .string()
     .min(32, 'must be at least 32 characters')

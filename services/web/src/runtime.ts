@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { migrateDatabase, openDatabase, type Database } from '@gatehouse/db';
+import { migrateDatabase, openDatabase, type Database, type Listening } from '@gatehouse/db';
 import { createLogger, createRedis, systemClock, type Clock, type Logger, type Service } from '@gatehouse/service-kit';
 import { createVerifier, type FeedOptions, type Verifier } from '@gatehouse/token-verifier';
 import { createWebApp, sessionCookieName, type WebDeps } from './app.js';
@@ -10,6 +10,8 @@ import { mirrorEvents, type UpgradeHandler } from './mirror-events.js';
 import type { WebConfig } from './config.js';
 import { migrationsDir } from './paths.js';
 import { createSealer } from './session/seal.js';
+import { createSessionCache, type SessionCache } from './session/session-cache.js';
+import { dropChangedSessions } from './session/session-invalidation.js';
 import { createPostgresSessionStore } from './session/store-postgres.js';
 import { createRedisSessionStore } from './session/store-redis.js';
 import type { SessionStore } from './session/store.js';
@@ -19,6 +21,8 @@ export interface WebRuntime {
   deps: WebDeps;
   /** For the HTTP server's 'upgrade' event: the /mirror/events WebSocket (refuses everything without MIRROR_URL). */
   upgrade: UpgradeHandler;
+  /** This replica's near-cache of Postgres sessions, when it has one (its stats, for tests and operators). */
+  sessionCache: SessionCache | undefined;
   /** Closes in dependency order: sockets, assets watcher, service connections, session store, Redis, database. */
   close(): Promise<void>;
 }
@@ -43,6 +47,8 @@ export async function createWebRuntime(config: WebConfig, overrides: WebRuntimeO
   let redis: Redis | undefined;
   let db: Database | undefined;
   let store: SessionStore;
+  let sessionChanges: Listening | undefined;
+  let cache: SessionCache | undefined;
   if (config.REDIS_URL) {
     redis = createRedis(config.REDIS_URL, logger, 'interactive');
     store = createRedisSessionStore({
@@ -55,10 +61,18 @@ export async function createWebRuntime(config: WebConfig, overrides: WebRuntimeO
     db = overrides.db
       ? await migrateDatabase(overrides.db, migrationsDir, logger)
       : await openDatabase(config, migrationsDir, logger);
+    // PGlite has no LISTEN and needs none, being one process, but its reads are calls into this process's
+    // own memory: no round trip for a cache to save. So only a Postgres server gets a cache.
+    cache =
+      config.SESSION_CACHE_ENTRIES > 0 && db.listen
+        ? createSessionCache({ maxEntries: config.SESSION_CACHE_ENTRIES })
+        : undefined;
+    sessionChanges = cache && dropChangedSessions({ db, cache, logger });
     store = createPostgresSessionStore({
       db,
       sealer,
       clock,
+      cache,
       onSweepError: (err) => logger.warn({ err }, 'session sweep failed'),
     });
   }
@@ -130,6 +144,7 @@ export async function createWebRuntime(config: WebConfig, overrides: WebRuntimeO
     app,
     deps,
     upgrade: events?.upgrade ?? ((_req, socket) => socket.destroy()),
+    sessionCache: cache,
     async close() {
       events?.close();
       assets.close();
@@ -137,6 +152,7 @@ export async function createWebRuntime(config: WebConfig, overrides: WebRuntimeO
       if (!overrides.verifier) await verifier.close();
       if (mirror && !overrides.mirror) mirror.close();
       await store.close();
+      await sessionChanges?.close();
       redis?.disconnect();
       if (db && !overrides.db) await db.close();
     },
