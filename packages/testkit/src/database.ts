@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { createPgDatabase, type Database } from '@gatehouse/db';
+import { POOL_SIZE, connectionBudget } from './connection-budget.js';
 import { pgliteDatabases } from './pglite-schemas.js';
 import { postgresServer } from './servers.js';
 
@@ -37,27 +38,51 @@ export async function freshDatabases(count: number, backend?: Backend): Promise<
     const dbs = await pgliteDatabases(count);
     return dbs.map((db) => ({ db, backend: 'pglite', url: undefined, cleanup: () => db.close() }));
   }
+  if (server.url === undefined) throw new Error(`no Postgres server for tests: ${server.why}`);
+  const admin = server.url;
+  // Taken together, so that a test never holds part of what it needs while waiting for the rest.
+  const releases = await (await connectionBudget(admin)).reserve(count);
   const out: TestDatabase[] = [];
-  for (let i = 0; i < count; i += 1) out.push(await serverDatabase(server));
+  try {
+    for (const release of releases) out.push(await serverDatabase(admin, release));
+  } catch (err) {
+    for (const database of out) await database.cleanup();
+    for (const release of releases) release();
+    throw err;
+  }
   return out;
 }
 
-async function serverDatabase(server: Awaited<ReturnType<typeof postgresServer>>): Promise<TestDatabase> {
-  if (server.url === undefined) throw new Error(`no Postgres server for tests: ${server.why}`);
-  const admin = server.url;
+/**
+ * For a test that opens a pool of its own on the server (at most POOL_SIZE
+ * connections, e.g. on a schema of a shared database): its share of the
+ * connection budget, and the function that gives it back.
+ */
+export async function reserveDatabaseShare(): Promise<() => void> {
+  const server = await postgresServer();
+  if (server.url === undefined) return () => {};
+  const [release] = await (await connectionBudget(server.url)).reserve(1);
+  return release!;
+}
+
+async function serverDatabase(admin: string, release: () => void): Promise<TestDatabase> {
   const name = `gatehouse_test_${randomBytes(6).toString('hex')}`;
   await adminQuery(admin, `CREATE DATABASE ${name}`);
   const url = withDatabase(admin, name);
-  // Small pools (many test files share one server's 100 connections) and a
-  // patient connect: a loaded CI machine is slow, not down.
-  const db = createPgDatabase({ url, max: 4, connectTimeoutMs: 15_000 });
+  // A small pool (the connection budget counts it) and a patient connect: a
+  // loaded CI machine is slow, not down.
+  const db = createPgDatabase({ url, max: POOL_SIZE, connectTimeoutMs: 15_000 });
   return {
     db,
     backend: 'postgres',
     url,
     async cleanup() {
-      await db.close();
-      await adminQuery(admin, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      try {
+        await db.close();
+        await adminQuery(admin, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        release();
+      }
     },
   };
 }

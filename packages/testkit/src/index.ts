@@ -1,4 +1,12 @@
-export { freshDatabase, freshDatabases, availableBackends, type Backend, type TestDatabase } from './database.js';
+export {
+  freshDatabase,
+  freshDatabases,
+  reserveDatabaseShare,
+  availableBackends,
+  type Backend,
+  type TestDatabase,
+} from './database.js';
+export { POOL_SIZE } from './connection-budget.js';
 export { freshRedis, type TestRedis } from './redis.js';
 export {
   postgresServer,

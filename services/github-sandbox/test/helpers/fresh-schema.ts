@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import test from 'ava';
 import { createPgDatabase, type Database } from '@gatehouse/db';
-import { freshDatabase, type TestDatabase } from '@gatehouse/testkit';
+import { POOL_SIZE, freshDatabase, reserveDatabaseShare, type TestDatabase } from '@gatehouse/testkit';
 
 let fileDatabase: Promise<TestDatabase> | undefined;
 
@@ -23,17 +23,22 @@ export async function freshSchema(): Promise<{ db: Database; cleanup(): Promise<
     const own = await freshDatabase('pglite');
     return { db: own.db, cleanup: own.cleanup };
   }
+  const release = await reserveDatabaseShare();
   const schema = `t_${randomBytes(6).toString('hex')}`;
   await base.db.query(`CREATE SCHEMA ${schema}`);
   const url = new URL(base.url);
   url.searchParams.set('options', `-c search_path=${schema}`);
   // The file's database is dropped WITH (FORCE) at the end; a connection cut then is expected.
-  const db = createPgDatabase({ url: url.toString(), max: 3, connectTimeoutMs: 15_000, onError: () => {} });
+  const db = createPgDatabase({ url: url.toString(), max: POOL_SIZE, connectTimeoutMs: 15_000, onError: () => {} });
   return {
     db,
     async cleanup() {
-      await db.close();
-      await base.db.query(`DROP SCHEMA ${schema} CASCADE`);
+      try {
+        await db.close();
+        await base.db.query(`DROP SCHEMA ${schema} CASCADE`);
+      } finally {
+        release();
+      }
     },
   };
 }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { ManualClock } from '@gatehouse/service-kit';
-import { captureLogs, freshDatabase, type CapturedLogs, type TestDatabase } from '@gatehouse/testkit';
+import { captureLogs, freshDatabases, type CapturedLogs, type TestDatabase } from '@gatehouse/testkit';
 import { createSandboxRuntime, sandboxConfigSchema, type SandboxRuntime } from '@gatehouse/github-sandbox';
 import {
   createMirrorRuntime,
@@ -96,8 +96,12 @@ export async function startHarness(t: ExecutionContext, options: HarnessOptions 
   // The GitHub stand-in, started the way its own tests start it.
   const gh = await listenLate();
   cleanups.push(gh.close);
-  const ghDb = await freshDatabase();
-  cleanups.push(() => ghDb.cleanup());
+  // Taken together: the test kit's connection budget never lets a test wait holding half of what it needs.
+  const [ghDb, database] = (await freshDatabases(2)) as [TestDatabase, TestDatabase];
+  cleanups.push(
+    () => ghDb.cleanup(),
+    () => database.cleanup(),
+  );
   const ghDir = await mkdtemp(join(tmpdir(), 'mirror-test-github-'));
   cleanups.push(() => rm(ghDir, { recursive: true, force: true }));
   const sandbox = await createSandboxRuntime(
@@ -135,8 +139,6 @@ export async function startHarness(t: ExecutionContext, options: HarnessOptions 
     },
   };
 
-  const database = await freshDatabase();
-  cleanups.push(() => database.cleanup());
   const dataDir = await mkdtemp(join(tmpdir(), 'mirror-test-'));
   cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
   const config = mirrorConfigSchema.parse({
