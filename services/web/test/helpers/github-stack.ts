@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { createSandboxRuntime, sandboxConfigSchema, type SandboxRuntime } from '@gatehouse/github-sandbox';
 import { createMirrorRuntime, mirrorConfigSchema, type MirrorRuntime } from '@gatehouse/mirror';
-import { captureLogs, freshDatabase, listenLate, postgresServer } from '@gatehouse/testkit';
+import { captureLogs, freshDatabases, listenLate, postgresServer, type TestDatabase } from '@gatehouse/testkit';
 
 const postgres = await postgresServer();
 /**
@@ -50,8 +50,16 @@ export async function startGithubStack(t: ExecutionContext, options: StackOption
   const mirrorServer = await listenLate();
   cleanups.push(mirrorServer.close);
 
+  // All four databases at once (auth, web unless Redis holds the sessions, the stand-in, the mirror).
+  const databases = await freshDatabases(options.redis ? 3 : 4);
+  const [ghDb, mirrorDb] = databases.splice(-2) as [TestDatabase, TestDatabase];
+  cleanups.push(
+    () => ghDb.cleanup(),
+    () => mirrorDb.cleanup(),
+  );
   const stack = await startStack(t, {
     ...options,
+    databases,
     webEnv: {
       MIRROR_URL: mirrorServer.url,
       SERVICE_SECRET: serviceSecret,
@@ -60,8 +68,6 @@ export async function startGithubStack(t: ExecutionContext, options: StackOption
     },
   });
 
-  const ghDb = await freshDatabase();
-  cleanups.push(() => ghDb.cleanup());
   const ghDir = await mkdtemp(join(tmpdir(), 'web-test-github-'));
   cleanups.push(() => rm(ghDir, { recursive: true, force: true }));
   const sandbox = await createSandboxRuntime(
@@ -76,8 +82,6 @@ export async function startGithubStack(t: ExecutionContext, options: StackOption
   cleanups.push(() => sandbox.close());
   gh.set(sandbox.app.callback());
 
-  const mirrorDb = await freshDatabase();
-  cleanups.push(() => mirrorDb.cleanup());
   const mirrorDir = await mkdtemp(join(tmpdir(), 'web-test-mirror-'));
   cleanups.push(() => rm(mirrorDir, { recursive: true, force: true }));
   const mirror = await createMirrorRuntime(

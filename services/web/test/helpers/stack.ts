@@ -10,6 +10,7 @@ import {
   freshRedis,
   listen,
   type CapturedLogs,
+  type TestDatabase,
   type TestRedis,
   MailCatcher,
   linkFromMail,
@@ -43,6 +44,8 @@ export interface StackOptions {
   redis?: boolean;
   webEnv?: Record<string, string>;
   authEnv?: Record<string, string>;
+  /** Auth's database and, unless sessions are in Redis, web's: for a caller that takes all of its own at once. */
+  databases?: TestDatabase[];
 }
 
 const serviceSecret = 'test-service-secret-0123456789abcdef012345';
@@ -72,8 +75,8 @@ export async function startStack(t: ExecutionContext, options: StackOptions = {}
   cleanups.push(() => mail.close());
   const redis = options.redis ? await freshRedis() : undefined;
   if (redis) cleanups.push(() => redis.cleanup());
-  // Taken together: with PGlite, holding auth's while waiting for web's could deadlock.
-  const [authDb, webDb] = await freshDatabases(redis ? 1 : 2);
+  // Taken together: the test kit's connection budget never lets a test wait holding part of what it needs.
+  const [authDb, webDb] = options.databases ?? (await freshDatabases(redis ? 1 : 2));
   cleanups.push(() => authDb!.cleanup());
   if (webDb) cleanups.push(() => webDb.cleanup());
   const authLogs = captureLogs('auth');
