@@ -18,7 +18,7 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const cost = Number(process.env.BCRYPT_COST ?? 12);
 const cores = availableParallelism();
 const [postgres, redis] = await Promise.all([postgresServer(), redisServer()]);
-if (postgres.url === undefined) throw new Error(`npm run bench needs a Postgres server: ${postgres.why}`);
+if (postgres.url === undefined) throw new Error(`npm run bench: ${postgres.why}`);
 const adminUrl = postgres.url;
 const redisUrl = redis.url;
 

@@ -8,6 +8,8 @@ import type { Database } from './types.js';
 export interface DatabaseConfig {
   /** A postgres:// URL; unset means the embedded PGlite in DATA_DIR/pglite. */
   DATABASE_URL?: string | undefined;
+  /** The pg pool's size (default 10). */
+  DATABASE_POOL_SIZE?: number | undefined;
   DATA_DIR: string;
 }
 
@@ -26,6 +28,7 @@ export async function openDatabase(
   const db = config.DATABASE_URL
     ? createPgDatabase({
         url: config.DATABASE_URL,
+        ...(config.DATABASE_POOL_SIZE ? { max: config.DATABASE_POOL_SIZE } : {}),
         onError: (err) => logger.warn({ err: err.message }, 'idle database connection lost'),
       })
     : await createPgliteDatabase(join(config.DATA_DIR, 'pglite'));

@@ -110,6 +110,28 @@ testNeeding(server.url === undefined ? server.why : undefined)(
   },
 );
 
+testNeeding(server.url === undefined ? server.why : undefined)(
+  'postgres: DATABASE_POOL_SIZE 3, ten queries at once → never more than 3 connections to the database',
+  async (t) => {
+    const { url, cleanup } = await freshDatabase('postgres');
+    t.teardown(cleanup);
+    const dir = mkdtempSync(join(tmpdir(), 'pool-size-'));
+    const logger = { info: () => {}, warn: () => {} };
+    const db = await openDatabase({ DATABASE_URL: url!, DATABASE_POOL_SIZE: 3, DATA_DIR: dir }, dir, logger);
+    t.teardown(() => db.close());
+    const name = new URL(url!).pathname.slice(1);
+    const counts = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        db.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity, pg_sleep(0.05) WHERE datname = $1', [
+          name,
+        ]),
+      ),
+    );
+    t.true(Math.max(...counts.map((c) => c.rows[0]!.n)) <= 3);
+    t.is(Math.max(...counts.map((c) => c.rows[0]!.n)), 3, 'the pool did open all three');
+  },
+);
+
 test('postgres: server unreachable → ConnectionLostError, quickly', async (t) => {
   const db = createPgDatabase({ url: 'postgres://postgres@127.0.0.1:1/none', connectTimeoutMs: 500 });
   t.teardown(() => db.close());

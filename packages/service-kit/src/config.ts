@@ -91,6 +91,17 @@ export const configFields = {
       .min(0)
       .default(10_000)
       .describe('How long requests in flight may take to finish on SIGTERM.'),
+  /** Every service's Postgres pool size, described once. */
+  databasePoolSize: () =>
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(10)
+      .describe(
+        "Postgres connections this process may open. Replicas of every service together must fit the server's max_connections (100 unless raised).",
+      ),
   /** Every service's TRUSTED_PROXIES, described once: the peers whose X-Forwarded-* headers count. */
   trustedProxies: () =>
     z

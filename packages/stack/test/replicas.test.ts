@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import test from 'ava';
 import pg from 'pg';
-import { postgresServer, testNeeding } from '@gatehouse/testkit';
+import { POOL_SIZE, postgresServer, reserveDatabaseShare, testNeeding } from '@gatehouse/testkit';
 import { findNginx, services, startStack } from '../src/index.js';
 import { serviceDatabaseUrl } from '../src/local/replicas.js';
 import { configWithFreePorts } from './fixtures/free-config.js';
@@ -10,8 +10,7 @@ import { configWithFreePorts } from './fixtures/free-config.js';
 // Before any test is declared (ava wants them all declared synchronously).
 const server = await postgresServer();
 const nginxBin = findNginx({ path: process.env.PATH });
-const missing =
-  server.url === undefined ? `no Postgres server: ${server.why}` : !nginxBin ? 'nginx is not installed' : undefined;
+const missing = server.url === undefined ? server.why : !nginxBin ? 'nginx is not installed' : undefined;
 
 const replicatedConfig = (extra: Record<string, string>) => configWithFreePorts({ GATEHOUSE_REPLICAS: '2', ...extra });
 
@@ -38,7 +37,10 @@ testNeeding(missing)(
     const name = `gatehouse_replicas_${randomBytes(4).toString('hex')}`;
     const url = new URL(server.url!);
     url.pathname = `/${name}`;
-    const config = await replicatedConfig({ DATABASE_URL: url.toString() });
+    // Seven service processes with small pools (and web's two LISTEN connections), counted in the test budget.
+    const release = await reserveDatabaseShare(6);
+    t.teardown(release);
+    const config = await replicatedConfig({ DATABASE_URL: url.toString(), DATABASE_POOL_SIZE: String(POOL_SIZE) });
     const access: string[] = [];
     const report = { info: () => {}, line: (who: string, line: string) => who === 'nginx' && access.push(line) };
     const stack = await startStack(config, services, report);

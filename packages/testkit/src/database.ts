@@ -38,7 +38,7 @@ export async function freshDatabases(count: number, backend?: Backend): Promise<
     const dbs = await pgliteDatabases(count);
     return dbs.map((db) => ({ db, backend: 'pglite', url: undefined, cleanup: () => db.close() }));
   }
-  if (server.url === undefined) throw new Error(`no Postgres server for tests: ${server.why}`);
+  if (server.url === undefined) throw new Error(`tests: ${server.why}`);
   const admin = server.url;
   // Taken together, so that a test never holds part of what it needs while waiting for the rest.
   const releases = await (await connectionBudget(admin)).reserve(count);
@@ -54,15 +54,18 @@ export async function freshDatabases(count: number, backend?: Backend): Promise<
 }
 
 /**
- * For a test that opens a pool of its own on the server (at most POOL_SIZE
- * connections, e.g. on a schema of a shared database): its share of the
- * connection budget, and the function that gives it back.
+ * For a test whose code opens pools of its own on the server (at most
+ * POOL_SIZE connections each, and a LISTEN connection for web), e.g. on a
+ * schema of a shared database or a whole stack of processes: that many
+ * databases' worth of the connection budget, and the function that gives it back.
  */
-export async function reserveDatabaseShare(): Promise<() => void> {
+export async function reserveDatabaseShare(databases = 1): Promise<() => void> {
   const server = await postgresServer();
   if (server.url === undefined) return () => {};
-  const [release] = await (await connectionBudget(server.url)).reserve(1);
-  return release!;
+  const releases = await (await connectionBudget(server.url)).reserve(databases);
+  return () => {
+    for (const release of releases) release();
+  };
 }
 
 async function serverDatabase(admin: string, release: () => void): Promise<TestDatabase> {

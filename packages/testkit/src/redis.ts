@@ -12,7 +12,7 @@ export interface TestRedis {
 
 export async function freshRedis(): Promise<TestRedis> {
   const server = await redisServer();
-  if (server.url === undefined) throw new Error(`no Redis for tests: ${server.why}`);
+  if (server.url === undefined) throw new Error(`tests: ${server.why}`);
   const prefix = `gatehouse-test:${randomBytes(6).toString('hex')}:`;
   const client = new Redis(server.url, { maxRetriesPerRequest: 1 });
   return {

@@ -13,9 +13,9 @@ export const localDefaults = {
 
 /** `GATEHOUSE_TEST_SERVERS=embedded` pretends no server exists: PGlite only, Redis tests skipped. */
 export const embeddedOnly = () => process.env.GATEHOUSE_TEST_SERVERS === 'embedded';
-const embeddedWhy = 'GATEHOUSE_TEST_SERVERS=embedded (no servers are used)';
 
 interface Kind {
+  name: 'Postgres' | 'Redis';
   env: 'DATABASE_URL' | 'REDIS_URL';
   local: string;
   /** Resolves when the server answers; rejects with why not. */
@@ -30,7 +30,9 @@ interface Kind {
  * answer is an error, never a reason to fall back.
  */
 async function resolve(kind: Kind): Promise<ServerSource> {
-  if (embeddedOnly()) return { url: undefined, why: embeddedWhy };
+  // Each reason names the server, so a skipped test's line says what it needed.
+  const none = (why: string): ServerSource => ({ url: undefined, why: `no ${kind.name} server (${why})` });
+  if (embeddedOnly()) return none('GATEHOUSE_TEST_SERVERS=embedded uses none');
   const fromEnv = process.env[kind.env];
   if (fromEnv) {
     await kind.check(fromEnv).catch((err: Error) => {
@@ -51,13 +53,10 @@ async function resolve(kind: Kind): Promise<ServerSource> {
     try {
       return { url: await kind.container(), via: 'testcontainers' };
     } catch (err) {
-      return { url: undefined, why: `testcontainers could not start it (${(err as Error).message})` };
+      return none(`testcontainers could not start it: ${(err as Error).message}`);
     }
   }
-  return {
-    url: undefined,
-    why: `${kind.env} is not set, nothing answers on ${local.host} and no Docker engine is reachable`,
-  };
+  return none(`${kind.env} is not set, nothing answers on ${local.host} and no Docker engine is reachable`);
 }
 
 /** A plain TCP connect with a short timeout, so a machine without the server waits 300 ms, not 3 s. */
@@ -76,6 +75,7 @@ function portOpen(host: string, port: number): Promise<boolean> {
 }
 
 const postgresKind: Kind = {
+  name: 'Postgres',
   env: 'DATABASE_URL',
   local: localDefaults.postgres,
   async check(url) {
@@ -95,6 +95,7 @@ const postgresKind: Kind = {
 };
 
 const redisKind: Kind = {
+  name: 'Redis',
   env: 'REDIS_URL',
   local: localDefaults.redis,
   async check(url) {
@@ -121,9 +122,9 @@ export const postgresServer = () => (postgres ??= resolve(postgresKind));
 /** The Redis server tests use, asked once per process. */
 export const redisServer = () => (redis ??= resolve(redisKind));
 
-/** `Postgres at 127.0.0.1:5432 (found locally)`, or `Postgres: none (why)`. */
+/** `Postgres at 127.0.0.1:5432 (found locally)`, or `no Postgres server (why)`. */
 export function describeSource(name: string, source: ServerSource): string {
-  if (source.url === undefined) return `${name}: none, ${source.why}`;
+  if (source.url === undefined) return source.why;
   const { host } = new URL(source.url);
   return `${name} at ${host} (${source.via})`;
 }

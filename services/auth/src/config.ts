@@ -15,6 +15,7 @@ export const authConfigSchema = z.object({
     .default('http://localhost:8080')
     .describe('Public base URL of Gatehouse; emailed links are built from it, never from the request.'),
   DATABASE_URL: z.string().optional().describe('Postgres URL. Unset: embedded PGlite in DATA_DIR.'),
+  DATABASE_POOL_SIZE: configFields.databasePoolSize(),
   DATA_DIR: z.string().default('.data/auth').describe('Where the embedded database and generated signing keys live.'),
   REDIS_URL: z.string().optional().describe('Redis URL for hot revocation lookups. Unset: Postgres alone.'),
   REDIS_PREFIX: z.string().default('gatehouse:auth:').describe('Prefix of every Redis key the auth service writes.'),

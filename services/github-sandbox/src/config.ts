@@ -36,6 +36,7 @@ export const sandboxConfigSchema = z.object({
       'Base URL browsers and clients use for it, as https://github.com is for GitHub. OAuth and git live at its root, REST under /api/v3.',
     ),
   DATABASE_URL: z.string().optional().describe('Postgres URL. Unset: embedded PGlite in DATA_DIR.'),
+  DATABASE_POOL_SIZE: configFields.databasePoolSize(),
   DATA_DIR: z
     .string()
     .default('.data/github-sandbox')

@@ -50,6 +50,7 @@ export const mirrorConfigSchema = z.object({
     .min(32, 'must be at least 32 characters')
     .describe('Shared secret web presents (HTTP Basic password) to /v1/internal/….'),
   DATABASE_URL: z.string().optional().describe('Postgres URL. Unset: embedded PGlite in DATA_DIR.'),
+  DATABASE_POOL_SIZE: configFields.databasePoolSize(),
   DATA_DIR: z
     .string()
     .default('.data/mirror')

@@ -72,6 +72,7 @@ export const webConfigSchema = z.object({
     .string()
     .optional()
     .describe('Postgres URL for sessions when REDIS_URL is unset. Unset: embedded PGlite in DATA_DIR.'),
+  DATABASE_POOL_SIZE: configFields.databasePoolSize(),
   DATA_DIR: z.string().default('.data/web').describe('Where the embedded session database lives.'),
   REDIS_URL: z
     .string()

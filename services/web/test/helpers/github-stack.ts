@@ -14,7 +14,7 @@ const postgres = await postgresServer();
  */
 export const githubStackMissing =
   postgres.url === undefined
-    ? `the GitHub stack (auth, web, mirror, stand-in) needs a Postgres server; ${postgres.why}`
+    ? `the GitHub stack (auth, web, mirror, stand-in) needs a Postgres server: ${postgres.why}`
     : undefined;
 import { startStack, type Stack, type StackOptions } from './stack.js';
 
