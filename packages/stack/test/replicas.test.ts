@@ -90,6 +90,10 @@ testNeeding(missing)(
       }
     })();
     await stack.restartReplica('auth-1');
+    // nginx rests a replica that refused a connection for fail_timeout (5 s). Killing the other one
+    // inside that window leaves no live upstream for a moment (one 502, seen under load): two
+    // separate failures are what this test is about, so the kill waits for the rest to end.
+    await new Promise((r) => setTimeout(r, 5500));
     const auth2 = stack.replicas.find((r) => r.name === 'auth-2')!;
     await killListener(auth2.port);
     await new Promise((r) => setTimeout(r, 2000));
