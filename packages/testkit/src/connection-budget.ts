@@ -1,5 +1,5 @@
 import { cpus } from 'node:os';
-import pg from 'pg';
+import { adminQuery } from './admin-query.js';
 
 /**
  * How many connections one test database may take at most: its pool, and the
@@ -26,8 +26,6 @@ const STALL_MS = 15_000;
  * a short overdraft, never a hang.
  */
 export interface ConnectionBudget {
-  /** Databases this process may hold at once. */
-  readonly databases: number;
   /** Waits until `count` databases fit; returns one function per database that gives it back. */
   reserve(count: number): Promise<(() => void)[]>;
 }
@@ -47,17 +45,11 @@ export function connectionBudget(adminUrl: string): Promise<ConnectionBudget> {
 
 /** The connections an ordinary role may open: max_connections less the superuser reserve. */
 async function serverLimit(adminUrl: string): Promise<number> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ limit: number }>(
-      `SELECT current_setting('max_connections')::int
-              - current_setting('superuser_reserved_connections')::int AS limit`,
-    );
-    return rows[0]!.limit;
-  } finally {
-    await client.end();
-  }
+  const [row] = await adminQuery<{ limit: number }>(
+    adminUrl,
+    `SELECT current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int AS limit`,
+  );
+  return row!.limit;
 }
 
 export function createBudget(databases: number, stallMs = STALL_MS): ConnectionBudget {
@@ -96,7 +88,6 @@ export function createBudget(databases: number, stallMs = STALL_MS): ConnectionB
     watch();
   };
   return {
-    databases,
     async reserve(requested) {
       const count = Math.min(requested, databases);
       await new Promise<void>((grant) => {

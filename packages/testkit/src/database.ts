@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { createPgDatabase, type Database } from '@gatehouse/db';
+import { adminQuery } from './admin-query.js';
 import { POOL_SIZE, connectionBudget } from './connection-budget.js';
 import { pgliteDatabases } from './pglite-schemas.js';
 import { postgresServer } from './servers.js';
@@ -94,14 +94,4 @@ function withDatabase(url: string, name: string): string {
   const parsed = new URL(url);
   parsed.pathname = `/${name}`;
   return parsed.toString();
-}
-
-async function adminQuery(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }
